@@ -1,0 +1,63 @@
+# Lanzhou maker-space registry: every target installs what it needs (.venv) by itself.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SERVICES := registry eligibility subsidy
+ALEMBIC := $(BIN)/alembic -c migrations/alembic.ini
+
+.PHONY: help venv run migrate revision token test test-sqlite lint format types check-migrations check clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install the locked dependencies
+
+run: $(STAMP) ## Migrate and start all three services (8001-8003); Ctrl-C stops them
+	$(BIN)/python deploy/run_local.py
+
+migrate: $(STAMP) ## Migrate every service's database to head (or SERVICE=...)
+	@mkdir -p var
+	@for s in $(or $(SERVICE),$(SERVICES)); do echo "migrating $$s"; $(ALEMBIC) -n $$s upgrade head || exit 1; done
+
+revision: $(STAMP) ## New migration: make revision SERVICE=registry MSG="add operators"
+	@test -n "$(SERVICE)" -a -n "$(MSG)" || { echo 'usage: make revision SERVICE=registry MSG="..."'; exit 2; }
+	@mkdir -p var
+	$(ALEMBIC) -n $(SERVICE) upgrade head
+	$(ALEMBIC) -n $(SERVICE) revision --autogenerate -m "$(MSG)"
+
+token: $(STAMP) ## Dev token: make token ROLE=district_officer JURISDICTION=620102
+	@$(BIN)/python -m shared.auth.cli --role $(or $(ROLE),city_admin) $(if $(JURISDICTION),--jurisdiction $(JURISDICTION))
+
+test: $(STAMP) ## Run the whole suite (SQLite always; PostgreSQL when reachable, required under CI=true)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## ruff: lint and formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+types: $(STAMP) ## mypy (strict) over shared/, services/, deploy/
+	$(BIN)/mypy
+
+check-migrations: $(STAMP) ## Models and migrations agree (alembic check) on SQLite and PostgreSQL
+	$(BIN)/python -m pytest tests/migrations -q
+
+check: lint types test ## What CI runs (the suite includes the migration drift check)
+
+clean: ## Remove the virtual environment, caches and var/
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The three services. None imports another's code; they talk over HTTP."""

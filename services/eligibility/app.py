@@ -1,0 +1,42 @@
+"""The eligibility service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from services.eligibility.clients.registry import RegistryClient
+from services.eligibility.config import EligibilitySettings, get_settings
+from shared.app_factory import create_service_app
+from shared.http_client import serving_clients
+
+
+@asynccontextmanager
+async def _clients(app: FastAPI) -> AsyncIterator[None]:
+    settings: EligibilitySettings = app.state.settings
+    registry = RegistryClient(
+        "registry",
+        settings.registry_url,
+        app.state.service_token.token,
+        timeout_seconds=settings.http_timeout_seconds,
+        retries=settings.http_retries,
+    )
+    async with serving_clients(app, registry_client=registry):
+        yield
+
+
+def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or get_settings(),
+        title="兰州市众创空间认定条件服务 · Lanzhou Maker-Space Eligibility",
+        description=(
+            "依据《兰州市众创空间认定管理办法》九项认定条件进行可解释的资格判定与年度考核评分。\n\n"
+            "Decides, against the versioned Measures, whether a space meets the nine recognition "
+            "conditions, and explains each verdict with its clause. Errors are RFC 9457 "
+            "`application/problem+json`."
+        ),
+        routers=[],
+        extra_lifespan=_clients,
+    )

@@ -1,0 +1,1 @@
+"""Every table of the eligibility service, for Alembic (it has none of its own yet)."""

@@ -1,0 +1,24 @@
+"""The registry service: operators, spaces, their jurisdiction, and what they report."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from services.registry.config import RegistrySettings, get_settings
+from services.registry.jurisdictions.router import router as jurisdictions_router
+from services.registry.spaces.router import router as spaces_router
+from shared.app_factory import create_service_app
+
+
+def create_app(settings: RegistrySettings | None = None) -> FastAPI:
+    return create_service_app(
+        settings or get_settings(),
+        title="兰州市众创空间登记服务 · Lanzhou Maker-Space Registry",
+        description=(
+            "众创空间、运营主体及其属地的登记与认定流程。\n\n"
+            "The system of record for municipal maker spaces (众创空间), their operators and "
+            "jurisdictions (属地). A district officer sees only its own jurisdiction. Errors are "
+            "RFC 9457 `application/problem+json`."
+        ),
+        routers=[jurisdictions_router, spaces_router],
+    )

@@ -1,0 +1,1 @@
+"""Maker spaces (众创空间): the registry's central record, scoped by jurisdiction."""

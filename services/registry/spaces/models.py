@@ -1,0 +1,51 @@
+"""The spaces table (the registry issue grows it: premises, levels, history)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.registry.db import Base
+from shared.contracts.spaces import SpaceForm, SpaceProfile
+from shared.db import UTCDateTime
+
+
+class Space(Base):
+    __tablename__ = "spaces"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    jurisdiction_code: Mapped[str] = mapped_column(
+        sa.String(10), sa.ForeignKey("jurisdictions.code"), index=True
+    )
+    form: Mapped[SpaceForm] = mapped_column(
+        sa.Enum(
+            SpaceForm,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+            create_constraint=True,
+            name="space_form",
+        )
+    )
+    profile: Mapped[SpaceProfile] = mapped_column(
+        sa.Enum(
+            SpaceProfile,
+            native_enum=False,
+            length=30,
+            values_callable=lambda e: [m.value for m in e],
+            create_constraint=True,
+            name="space_profile",
+        )
+    )
+    opened_on: Mapped[date] = mapped_column(sa.Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(sa.String(200))
+
+    __table_args__ = (
+        sa.UniqueConstraint("jurisdiction_code", "name", name="uq_spaces_jurisdiction_name"),
+        sa.Index("ix_spaces_created_at_id", "created_at", "id"),
+    )

@@ -1,0 +1,1 @@
+"""Every table of the subsidy service, for Alembic (it has none of its own yet)."""

@@ -1,0 +1,102 @@
+"""Builds a service's FastAPI app with the whole platform in place, the same way for all three."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
+
+from shared import audit_router, health
+from shared.auth.tokens import ServiceTokenProvider, TokenVerifier
+from shared.db import Database
+from shared.errors import ProblemDetails, UnhandledErrorMiddleware, install_error_handlers
+from shared.limits import BodySizeLimitMiddleware
+from shared.logging import AccessLogMiddleware, configure_logging
+from shared.metrics import Metrics, MetricsMiddleware
+from shared.request_id import RequestIdMiddleware
+from shared.settings import BaseServiceSettings
+
+# Extra resources a service opens for its lifetime (its clients of other services).
+ExtraLifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_service_app(
+    settings: BaseServiceSettings,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    version: str = "0.1.0",
+    extra_lifespan: ExtraLifespan | None = None,
+) -> FastAPI:
+    configure_logging(settings.log_level, json=settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.database = Database(settings.database_url, echo=settings.database_echo)
+        app.state.token_verifier = TokenVerifier(settings)
+        app.state.service_token = ServiceTokenProvider(settings)
+        try:
+            if extra_lifespan is None:
+                yield
+            else:
+                async with extra_lifespan(app):
+                    yield
+        finally:
+            await app.state.database.dispose()
+
+    app = FastAPIOffline(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        redoc_url=None,  # ReDoc pulls web fonts from the internet; Swagger UI is enough
+        static_url="/docs-static",
+        swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
+    )
+    app.state.settings = settings
+    app.state.metrics = Metrics(settings.service_name)
+    install_error_handlers(app)
+
+    app.include_router(health.router)
+    for router in routers:
+        app.include_router(router)
+    app.include_router(audit_router.router)
+
+    # Added innermost first: the request id wraps everything, so every log line carries it.
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(UnhandledErrorMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(RequestIdMiddleware)
+
+    _publish_problem_schema(app)
+    return app
+
+
+def _publish_problem_schema(app: FastAPI) -> None:
+    """Put ``ProblemDetails`` in the contract's components, where every error response points."""
+    build = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components.setdefault(
+            "ProblemDetails",
+            ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}"),
+        )
+        for name, sub in (
+            ProblemDetails.model_json_schema(ref_template="#/components/schemas/{model}")
+            .get("$defs", {})
+            .items()
+        ):
+            components.setdefault(name, sub)
+        components["ProblemDetails"].pop("$defs", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,1 @@
+"""Published shapes that more than one service relies on (the API contracts, not logic)."""

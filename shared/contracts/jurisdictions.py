@@ -1,0 +1,24 @@
+"""The eleven jurisdictions (属地) that manage maker spaces; their codes are part of the API."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class JurisdictionCode(StrEnum):
+    """Stable codes: national division codes for districts and counties, ours for the zones."""
+
+    CHENGGUAN = "620102"  # 城关区
+    QILIHE = "620103"  # 七里河区
+    XIGU = "620104"  # 西固区
+    ANNING = "620105"  # 安宁区
+    HONGGU = "620111"  # 红古区
+    YONGDENG = "620121"  # 永登县
+    GAOLAN = "620122"  # 皋兰县
+    YUZHONG = "620123"  # 榆中县
+    LANZHOU_NEW_AREA = "LZXQ"  # 兰州新区
+    LANZHOU_HIGH_TECH_ZONE = "LZGXQ"  # 兰州高新区
+    LANZHOU_ECONOMIC_ZONE = "LZJJQ"  # 兰州经济区
+
+
+JURISDICTION_CODES: frozenset[str] = frozenset(code.value for code in JurisdictionCode)

@@ -1,0 +1,3 @@
+async def test_healthz(registry):
+    r = await registry.get("/healthz")
+    assert r.status_code == 200
