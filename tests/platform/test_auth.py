@@ -1,0 +1,183 @@
+"""Bearer tokens: every bad kind is a 401 problem, a known role out of its rights a 403."""
+
+from __future__ import annotations
+
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from services.registry.config import RegistrySettings
+from shared.auth import Role
+from shared.auth.tokens import issue_token
+from shared.settings import DEV_JWT_SECRET
+from tests.conftest import client_for, space_body
+
+pytestmark = pytest.mark.backends("sqlite")  # authentication does not touch the database
+
+
+def _claims(**overrides: object) -> dict[str, object]:
+    now = int(time.time())
+    claims: dict[str, object] = {
+        "iss": "lzms",
+        "aud": "lzms",
+        "sub": "u-1",
+        "role": "city_admin",
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+    }
+    claims.update(overrides)
+    return {k: v for k, v in claims.items() if v is not None}
+
+
+def _hs(claims: dict[str, object], secret: str = DEV_JWT_SECRET) -> str:
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def _unsigned(claims: dict[str, object]) -> str:
+    return jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]
+
+
+BAD_TOKENS = {
+    "expired": (
+        lambda: _hs(
+            _claims(
+                iat=int(time.time()) - 7200,
+                nbf=int(time.time()) - 7200,
+                exp=int(time.time()) - 3600,
+            )
+        ),
+        "expired",
+    ),
+    "not yet valid": (lambda: _hs(_claims(nbf=int(time.time()) + 3600)), "not valid yet"),
+    "wrongly signed": (
+        lambda: _hs(_claims(), "another-secret-another-secret-another"),
+        "signature",
+    ),
+    "alg none": (lambda: _unsigned(_claims()), "alg=none"),
+    "unknown role": (lambda: _hs(_claims(role="mayor")), "Unknown role"),
+    "district without jurisdiction": (
+        lambda: _hs(_claims(role="district_officer")),
+        "jurisdiction",
+    ),
+    "district with unknown jurisdiction": (
+        lambda: _hs(_claims(role="district_officer", jurisdiction="110101")),
+        "jurisdiction",
+    ),
+    "wrong audience": (lambda: _hs(_claims(aud="elsewhere")), "not meant for this system"),
+    "wrong issuer": (lambda: _hs(_claims(iss="elsewhere")), "not issued by"),
+    "no expiry": (lambda: _hs(_claims(exp=None)), "'exp'"),
+    "no role": (lambda: _hs(_claims(role=None)), "'role'"),
+    "malformed": (lambda: "not-a-jwt", "well-formed"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_TOKENS))
+async def test_bad_token_is_401_problem(registry, kind: str) -> None:
+    make, expected = BAD_TOKENS[kind]
+    response = await registry.get("/v1/spaces", headers={"Authorization": f"Bearer {make()}"})
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"].startswith("Bearer")
+    body = response.json()
+    assert body["type"] == "urn:lzms:problem:unauthorized"
+    assert expected in body["detail"]
+
+
+async def test_bad_token_refused_on_write_changes_nothing(registry, auth) -> None:
+    response = await registry.post(
+        "/v1/spaces", json=space_body(), headers={"Authorization": f"Bearer {_unsigned(_claims())}"}
+    )
+    assert response.status_code == 401
+    listed = await registry.get("/v1/spaces", headers=auth("city_admin"))
+    assert listed.json()["items"] == []
+
+
+@pytest.mark.parametrize("header", ["", "Basic dXNlcjpwYXNz", "Bearer", "Bearer   "])
+async def test_missing_or_non_bearer_credentials_are_401(registry, header: str) -> None:
+    headers = {"Authorization": header} if header else {}
+    response = await registry.get("/v1/spaces", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["type"] == "urn:lzms:problem:unauthorized"
+
+
+async def test_valid_token_is_accepted(registry, auth) -> None:
+    response = await registry.get("/v1/spaces", headers=auth("auditor"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("role", ["expert", "auditor", "finance_officer", "service"])
+async def test_known_role_outside_its_rights_is_403(registry, auth, role: str) -> None:
+    response = await registry.post("/v1/spaces", json=space_body(), headers=auth(role))
+    assert response.status_code == 403
+    body = response.json()
+    assert body["type"] == "urn:lzms:problem:forbidden"
+    assert role in body["detail"] and "city_admin" in body["detail"]
+
+
+async def test_expert_may_not_list_spaces(registry, auth) -> None:
+    response = await registry.get("/v1/spaces", headers=auth("expert"))
+    assert response.status_code == 403
+
+
+async def test_rs256_with_public_key(make_app) -> None:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    private_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    app = await make_app("registry", jwt_algorithm="RS256", jwt_public_key=public_pem)
+    settings = app.state.settings
+    good = issue_token(settings, role=Role.AUDITOR, subject="a", signing_key=private_pem)
+    # An HS256 token signed with the public key as secret is the classic confusion attack.
+    confused = jwt.encode(_claims(), "x" * 64, algorithm="HS256")
+    async with client_for(app) as client:
+        ok = await client.get("/v1/spaces", headers={"Authorization": f"Bearer {good}"})
+        refused = await client.get("/v1/spaces", headers={"Authorization": f"Bearer {confused}"})
+    assert ok.status_code == 200
+    assert refused.status_code == 401
+    assert "RS256" in refused.json()["detail"]
+
+
+def test_secrets_refuse_dev_defaults_outside_dev() -> None:
+    with pytest.raises(ValueError, match="development default"):
+        RegistrySettings(env="production", service_token="t" * 40)
+    with pytest.raises(ValueError, match="service_token"):
+        RegistrySettings(env="production", jwt_secret="s" * 40)
+    with pytest.raises(ValueError, match="at least 32"):
+        RegistrySettings(env="production", jwt_secret="short", service_token="t")
+    with pytest.raises(ValueError, match="RS256 needs"):
+        RegistrySettings(env="production", jwt_algorithm="RS256", service_token="t")
+    settings = RegistrySettings(env="production", jwt_secret="s" * 40, service_token="t")
+    assert settings.jwt_secret.get_secret_value() == "s" * 40
+
+
+def test_each_service_reads_its_own_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.eligibility.config import EligibilitySettings
+    from services.subsidy.config import SubsidySettings
+
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", "sqlite+aiosqlite:///r.db")
+    monkeypatch.setenv("ELIGIBILITY_DATABASE_URL", "sqlite+aiosqlite:///e.db")
+    monkeypatch.setenv("SUBSIDY_MAX_PAGE_SIZE", "77")
+    assert RegistrySettings().database_url.endswith("r.db")
+    assert EligibilitySettings().database_url.endswith("e.db")
+    assert SubsidySettings().max_page_size == 77
+    assert RegistrySettings().max_page_size == 200
+
+
+def test_token_cli_mints_a_verifiable_district_token(capsys: pytest.CaptureFixture[str]) -> None:
+    from shared.auth.cli import main
+
+    assert main(["--role", "district_officer", "--jurisdiction", "620102"]) == 0
+    token = capsys.readouterr().out.strip()
+    claims = jwt.decode(token, DEV_JWT_SECRET, algorithms=["HS256"], audience="lzms")
+    assert claims["role"] == "district_officer" and claims["jurisdiction"] == "620102"
+    with pytest.raises(SystemExit):
+        main(["--role", "district_officer"])  # a district token needs its jurisdiction

@@ -1,0 +1,146 @@
+"""Problem documents for every failure, and the limits that protect a service."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import pytest
+from fastapi import APIRouter, Depends
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.spaces.models import Space
+from shared.auth import Principal, authenticated
+from shared.db import utcnow
+from shared.unit_of_work import TransactionalRoute, get_session
+from tests.conftest import client_for, space_body
+
+pytestmark = pytest.mark.backends("sqlite", "postgresql")
+
+
+def _mount_failing_route(app) -> None:
+    router = APIRouter(route_class=TransactionalRoute)
+
+    @router.post("/v1/test-failure")
+    async def write_then_crash(
+        session: Annotated[AsyncSession, Depends(get_session)],
+        principal: Annotated[Principal, Depends(authenticated)],
+    ) -> None:
+        session.add(
+            Space(
+                id=uuid.uuid4(),
+                name="半途而废",
+                jurisdiction_code="620102",
+                form="comprehensive",
+                profile="culture",
+                opened_on=utcnow().date(),
+                created_at=utcnow(),
+                created_by=principal.subject,
+            )
+        )
+        await session.flush()
+        raise RuntimeError("SELECT secret FROM internals")
+
+    app.include_router(router)
+
+
+async def test_unexpected_failure_is_a_500_problem_that_changes_nothing(registry_app, auth) -> None:
+    _mount_failing_route(registry_app)
+    async with client_for(registry_app) as client:
+        response = await client.post(
+            "/v1/test-failure", headers={**auth("city_admin"), "X-Request-ID": "req-500"}
+        )
+        spaces = await client.get("/v1/spaces", headers=auth("city_admin"))
+        audit = await client.get("/v1/audit-log", headers=auth("auditor"))
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "urn:lzms:problem:internal-error"
+    assert body["request_id"] == "req-500" == response.headers["x-request-id"]
+    assert "secret" not in response.text and "Traceback" not in response.text
+    assert spaces.json()["items"] == []  # the flushed row was rolled back
+    (record,) = audit.json()["items"]
+    assert (record["outcome"], record["status_code"]) == ("failed", 500)
+
+
+async def test_unknown_route_and_wrong_method_are_problems(registry) -> None:
+    missing = await registry.get("/v1/nowhere")
+    assert missing.status_code == 404
+    assert missing.json()["type"] == "urn:lzms:problem:not-found"
+    assert "/v1/nowhere" in missing.json()["detail"]
+    wrong = await registry.delete("/v1/jurisdictions")
+    assert wrong.status_code == 405
+    assert wrong.json()["type"] == "urn:lzms:problem:method-not-allowed"
+
+
+async def test_malformed_json_is_a_422_problem(registry, auth) -> None:
+    response = await registry.post(
+        "/v1/spaces",
+        content=b'{"name": ',
+        headers={**auth("city_admin"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["type"] == "json_invalid"
+
+
+async def test_unknown_fields_are_refused(registry, auth) -> None:
+    response = await registry.post(
+        "/v1/spaces", json=space_body(area_m2=500), headers=auth("city_admin")
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.area_m2"
+
+
+@pytest.fixture
+async def small_registry(make_app):
+    app = await make_app("registry", max_body_bytes=2048)
+    async with client_for(app) as client:
+        yield client
+
+
+async def test_declared_body_over_the_limit_is_413(small_registry, auth) -> None:
+    body = space_body(name="大" * 1000)  # 3,000 bytes of UTF-8
+    response = await small_registry.post("/v1/spaces", json=body, headers=auth("city_admin"))
+    assert response.status_code == 413
+    assert response.json()["max_body_bytes"] == 2048
+
+
+async def test_streamed_body_over_the_limit_is_413(small_registry, auth) -> None:
+    async def chunks():
+        for _ in range(5):
+            yield b" " * 1000
+
+    response = await small_registry.post(
+        "/v1/spaces",
+        content=chunks(),
+        headers={**auth("city_admin"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+async def test_streamed_body_under_the_limit_is_read(small_registry, auth) -> None:
+    import json
+
+    payload = json.dumps(space_body()).encode()
+
+    async def chunks():
+        yield payload[:10]
+        yield payload[10:]
+
+    response = await small_registry.post(
+        "/v1/spaces",
+        content=chunks(),
+        headers={**auth("city_admin"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 201
+
+
+async def test_request_id_is_kept_when_sane_and_replaced_when_not(registry) -> None:
+    kept = await registry.get("/healthz", headers={"X-Request-ID": "oa-2026-11-26.0001"})
+    assert kept.headers["x-request-id"] == "oa-2026-11-26.0001"
+    replaced = await registry.get("/healthz", headers={"X-Request-ID": "bad id\n{json}"})
+    assert replaced.headers["x-request-id"] != "bad id\n{json}"
+    assert len(replaced.headers["x-request-id"]) == 32
+    generated = await registry.get("/healthz")
+    assert len(generated.headers["x-request-id"]) == 32
