@@ -29,12 +29,17 @@ async def test_success_and_refusal_are_recorded_and_chain_verifies(registry, aut
     await registry.get("/v1/spaces", headers=district)  # reads are not state changes
 
     first, second = await _records(registry, auth)
-    assert first["seq"] == 1 and second["seq"] == 2
-    assert first["action"] == "create_space" and first["outcome"] == "succeeded"
-    assert first["object_type"] == "space" and first["object_id"] == created.json()["id"]
-    assert first["actor_subject"] == "officer-7" and first["actor_jurisdiction"] == "620102"
+    assert first["seq"] == 1
+    assert second["seq"] == 2
+    assert first["action"] == "create_space"
+    assert first["outcome"] == "succeeded"
+    assert first["object_type"] == "space"
+    assert first["object_id"] == created.json()["id"]
+    assert first["actor_subject"] == "officer-7"
+    assert first["actor_jurisdiction"] == "620102"
     assert first["request_id"] == created.headers["x-request-id"]
-    assert second["outcome"] == "rejected" and second["status_code"] == 403
+    assert second["outcome"] == "rejected"
+    assert second["status_code"] == 403
     assert "forbidden" in json.loads(second["details"])["problem"]
     assert second["prev_hash"] == first["hash"]
 
@@ -55,7 +60,8 @@ async def test_validation_refusal_is_recorded_with_the_fields(registry, auth) ->
     )
     assert response.status_code == 422
     (record,) = await _records(registry, auth)
-    assert record["outcome"] == "rejected" and record["status_code"] == 422
+    assert record["outcome"] == "rejected"
+    assert record["status_code"] == 422
     assert json.loads(record["details"])["fields"] == ["body.form"]
 
 
@@ -145,4 +151,5 @@ async def test_concurrent_writers_keep_one_unbroken_chain(registry, auth) -> Non
     records = await _records(registry, auth)
     assert [r["seq"] for r in records] == list(range(1, 31))
     report = (await registry.get("/v1/audit-log/verify", headers=auth("auditor"))).json()
-    assert report["intact"] is True and report["records"] == 30
+    assert report["intact"] is True
+    assert report["records"] == 30

@@ -115,7 +115,8 @@ async def test_known_role_outside_its_rights_is_403(registry, auth, role: str) -
     assert response.status_code == 403
     body = response.json()
     assert body["type"] == "urn:lzms:problem:forbidden"
-    assert role in body["detail"] and "city_admin" in body["detail"]
+    assert role in body["detail"]
+    assert "city_admin" in body["detail"]
 
 
 async def test_expert_may_not_list_spaces(registry, auth) -> None:
@@ -178,6 +179,7 @@ def test_token_cli_mints_a_verifiable_district_token(capsys: pytest.CaptureFixtu
     assert main(["--role", "district_officer", "--jurisdiction", "620102"]) == 0
     token = capsys.readouterr().out.strip()
     claims = jwt.decode(token, DEV_JWT_SECRET, algorithms=["HS256"], audience="lzms")
-    assert claims["role"] == "district_officer" and claims["jurisdiction"] == "620102"
+    assert claims["role"] == "district_officer"
+    assert claims["jurisdiction"] == "620102"
     with pytest.raises(SystemExit):
         main(["--role", "district_officer"])  # a district token needs its jurisdiction

@@ -53,7 +53,8 @@ async def test_key_order_and_whitespace_do_not_make_a_different_body(registry, a
     reordered = json.dumps(dict(reversed(list(body.items()))), indent=2, ensure_ascii=False)
     first = await registry.post("/v1/spaces", content=compact.encode(), headers=headers)
     second = await registry.post("/v1/spaces", content=reordered.encode(), headers=headers)
-    assert second.status_code == 201 and second.headers["idempotent-replayed"] == "true"
+    assert second.status_code == 201
+    assert second.headers["idempotent-replayed"] == "true"
     assert second.json()["id"] == first.json()["id"]
 
 
@@ -82,7 +83,8 @@ async def test_a_refused_request_is_not_stored(registry, auth) -> None:
     assert refused.status_code == 403
     # The same request again is evaluated again (and refused again), not replayed.
     again = await registry.post("/v1/spaces", json=body, headers=headers)
-    assert again.status_code == 403 and "idempotent-replayed" not in again.headers
+    assert again.status_code == 403
+    assert "idempotent-replayed" not in again.headers
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "has space", "中文"])

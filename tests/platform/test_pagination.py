@@ -33,7 +33,8 @@ async def test_exactly_one_full_page_has_no_next_cursor(registry, auth) -> None:
     for _ in range(3):
         await registry.post("/v1/spaces", json=space_body(), headers=admin)
     page = (await registry.get("/v1/spaces?limit=3", headers=admin)).json()
-    assert len(page["items"]) == 3 and page["next_cursor"] is None
+    assert len(page["items"]) == 3
+    assert page["next_cursor"] is None
 
 
 async def test_filters_apply_across_pages(registry, auth) -> None:
