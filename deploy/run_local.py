@@ -42,6 +42,8 @@ def _wait_ready(url: str, deadline: float) -> bool:
 
 
 def main() -> int:
+    # A shell starting us in the background may have set SIGINT to ignored; Ctrl-C must stop us.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     (REPO / "var").mkdir(exist_ok=True)
     env = dict(os.environ)
     env.setdefault("ELIGIBILITY_REGISTRY_URL", f"http://127.0.0.1:{_port('registry')}")

@@ -52,12 +52,12 @@ class ServiceClient:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    def _headers(self, extra: Mapping[str, str] | None) -> dict[str, str]:
-        headers = {"Authorization": f"Bearer {self._token()}"}
+    def _headers(self, extra: httpx.Headers) -> httpx.Headers:
+        headers = httpx.Headers({"Authorization": f"Bearer {self._token()}"})
         request_id = current_request_id()
         if request_id:
             headers[REQUEST_ID_HEADER] = request_id
-        headers.update(extra or {})
+        headers.update(extra)
         return headers
 
     async def request(
@@ -71,17 +71,21 @@ class ServiceClient:
     ) -> httpx.Response:
         """Send a request; a POST is retried only when it carries an Idempotency-Key."""
         method = method.upper()
-        retryable = method in _IDEMPOTENT or bool(headers and "Idempotency-Key" in headers)
+        sent = httpx.Headers(headers or {})
+        retryable = method in _IDEMPOTENT or "idempotency-key" in sent
         attempts = 1 + (self._retries if retryable else 0)
         last_error: str = ""
+        reached_peer = False
         for attempt in range(1, attempts + 1):
             try:
                 response = await self._client.request(
-                    method, path, json=json, params=params, headers=self._headers(headers)
+                    method, path, json=json, params=params, headers=self._headers(sent)
                 )
             except httpx.TransportError as exc:
                 last_error = f"{type(exc).__name__}"
+                reached_peer = reached_peer or not isinstance(exc, httpx.ConnectError)
             else:
+                reached_peer = True
                 if response.status_code not in _RETRY_STATUSES:
                     return self._checked(method, path, response)
                 last_error = f"HTTP {response.status_code}"
@@ -96,9 +100,14 @@ class ServiceClient:
                     attempt=attempt,
                     error=last_error,
                 )
+        outcome = (
+            "the request may have been received; repeat it with the same Idempotency-Key"
+            if reached_peer and method not in _IDEMPOTENT
+            else "try again later"
+        )
         raise UpstreamUnavailable(
             f"The {self.peer} service could not be reached ({last_error} after {attempts} "
-            f"attempt{'s' if attempts > 1 else ''}); nothing was changed, try again later",
+            f"attempt{'s' if attempts > 1 else ''}); {outcome}",
             peer=self.peer,
         )
 

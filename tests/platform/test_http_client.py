@@ -154,6 +154,31 @@ async def test_post_with_idempotency_key_is_retried_with_the_same_key(failure: A
     assert all(r.content == b'{"name":"x"}' for r in peer.requests)
 
 
+async def test_idempotency_key_header_name_is_case_insensitive() -> None:
+    peer = Peer(503, 201)
+    client = make_client(peer, retries=2)
+    try:
+        response = await client.request(
+            "POST", "/v1/spaces", json={}, headers={"idempotency-key": "k-lower"}
+        )
+    finally:
+        await client.aclose()
+    assert response.status_code == 201
+    assert peer.calls == 2
+
+
+async def test_unanswered_post_says_to_repeat_with_the_same_key() -> None:
+    """After a timeout the peer may have acted: the caller is told how to retry safely."""
+    peer = Peer(httpx.ReadTimeout)
+    client = make_client(peer, retries=0)
+    try:
+        with pytest.raises(UpstreamUnavailable) as caught:
+            await client.request("POST", "/v1/spaces", json={}, headers={"Idempotency-Key": "k"})
+    finally:
+        await client.aclose()
+    assert "same Idempotency-Key" in caught.value.detail
+
+
 async def test_post_with_idempotency_key_still_bounded_by_retries() -> None:
     peer = Peer(503)
     client = make_client(peer, retries=2)
