@@ -19,13 +19,12 @@ $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
-	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv and install the locked dependencies
 
 run: $(STAMP) ## Migrate and start all three services (8001-8003); Ctrl-C stops them
-	$(BIN)/python deploy/run_local.py
+	$(BIN)/python -m deploy.run_local
 
 migrate: $(STAMP) ## Migrate every service's database to head (or SERVICE=...)
 	@mkdir -p var

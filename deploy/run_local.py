@@ -1,5 +1,7 @@
 """``make run``: migrate the three services' databases and run each as its own uvicorn process.
 
+Run from the repository root as ``python -m deploy.run_local``.
+
 Ports default to 8001-8003 (REGISTRY_PORT, ELIGIBILITY_PORT, SUBSIDY_PORT override them); each
 service uses its embedded SQLite database under var/ unless its DATABASE_URL is set. Ctrl-C
 (or SIGTERM) stops all three.

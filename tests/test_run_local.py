@@ -94,7 +94,7 @@ def test_make_run_serves_all_three_services_and_stops_on_ctrl_c(tmp_path: Path) 
     stdout_path, stderr_path = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
     with stdout_path.open("wb") as stdout, stderr_path.open("wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "deploy/run_local.py"],
+            [sys.executable, "-m", "deploy.run_local"],
             cwd=REPO,
             env=env,
             stdout=stdout,
