@@ -11,7 +11,12 @@ from fastapi_offline import FastAPIOffline
 from shared import audit_router, health
 from shared.auth.tokens import ServiceTokenProvider, TokenVerifier
 from shared.db import Database
-from shared.errors import ProblemDetails, UnhandledErrorMiddleware, install_error_handlers
+from shared.errors import (
+    ProblemDetails,
+    UnhandledErrorMiddleware,
+    install_error_handlers,
+    problem_responses,
+)
 from shared.limits import BodySizeLimitMiddleware
 from shared.logging import AccessLogMiddleware, configure_logging
 from shared.metrics import Metrics, MetricsMiddleware
@@ -54,6 +59,7 @@ def create_service_app(
         lifespan=lifespan,
         redoc_url=None,  # ReDoc pulls web fonts from the internet; Swagger UI is enough
         static_url="/docs-static",
+        responses=problem_responses(413, 500),
         swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
     )
     app.state.settings = settings

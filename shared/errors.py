@@ -297,12 +297,12 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         412: "Stale If-Match",
         413: "Body too large",
         422: "Invalid input or refused by the rules",
+        500: "Internal error; nothing was changed",
         502: "Upstream service error",
         503: "Upstream service unavailable",
     }
     return {
         status: {
-            "model": ProblemDetails,
             "description": descriptions.get(status, "Error"),
             "content": {
                 PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}

@@ -147,6 +147,56 @@ async def test_rs256_with_public_key(make_app) -> None:
     assert "RS256" in refused.json()["detail"]
 
 
+@pytest.fixture
+def jwks_server():
+    """A JWKS endpoint on localhost, as an identity provider would publish one."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    body = json.dumps(
+        {"keys": [{**jwk, "kid": "bureau-2026", "use": "sig", "alg": "RS256"}]}
+    ).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    yield f"http://127.0.0.1:{server.server_port}/jwks.json", pem
+    server.shutdown()
+
+
+async def test_rs256_with_jwks(make_app, jwks_server) -> None:
+    url, private_pem = jwks_server
+    app = await make_app("registry", jwt_algorithm="RS256", jwt_jwks_url=url)
+    good = jwt.encode(
+        _claims(role="auditor"), private_pem, algorithm="RS256", headers={"kid": "bureau-2026"}
+    )
+    unknown_kid = jwt.encode(
+        _claims(role="auditor"), private_pem, algorithm="RS256", headers={"kid": "someone-else"}
+    )
+    async with client_for(app) as client:
+        ok = await client.get("/v1/spaces", headers={"Authorization": f"Bearer {good}"})
+        refused = await client.get("/v1/spaces", headers={"Authorization": f"Bearer {unknown_kid}"})
+    assert ok.status_code == 200
+    assert refused.status_code == 401
+    assert "No key" in refused.json()["detail"]
+
+
 def test_secrets_refuse_dev_defaults_outside_dev() -> None:
     with pytest.raises(ValueError, match="development default"):
         RegistrySettings(env="production", service_token="t" * 40)

@@ -64,6 +64,21 @@ async def test_unexpected_failure_is_a_500_problem_that_changes_nothing(registry
     assert (record["outcome"], record["status_code"]) == ("failed", 500)
 
 
+async def test_a_500_is_logged_with_its_request_id(registry_app, auth, caplog) -> None:
+    _mount_failing_route(registry_app)
+    async with client_for(registry_app) as client:
+        await client.post(
+            "/v1/test-failure", headers={**auth("city_admin"), "X-Request-ID": "trace-me-42"}
+        )
+    events = [r.msg for r in caplog.records if isinstance(r.msg, dict)]
+    (error,) = [e for e in events if e.get("event") == "unhandled_error"]
+    assert error["request_id"] == "trace-me-42"
+    (record,) = [r for r in caplog.records if r.msg is error]
+    assert record.levelname == "ERROR"
+    assert record.exc_info is not None  # the trace stays in the log, not the reply
+    assert record.exc_info[0] is RuntimeError
+
+
 async def test_unknown_route_and_wrong_method_are_problems(registry) -> None:
     missing = await registry.get("/v1/nowhere")
     assert missing.status_code == 404
