@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
@@ -17,14 +17,16 @@ from shared.errors import (
     install_error_handlers,
     problem_responses,
 )
+from shared.http_client import ServiceClient, serving_clients
 from shared.limits import BodySizeLimitMiddleware
-from shared.logging import AccessLogMiddleware, configure_logging
-from shared.metrics import Metrics, MetricsMiddleware
+from shared.logging import configure_logging
+from shared.metrics import Metrics, RequestTelemetryMiddleware
 from shared.request_id import RequestIdMiddleware
 from shared.settings import BaseServiceSettings
 
-# Extra resources a service opens for its lifetime (its clients of other services).
-ExtraLifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+# A service's clients of the other services, built when the app starts (keyed by the
+# ``app.state`` attribute each is kept under).
+ClientFactory = Callable[[FastAPI], Mapping[str, ServiceClient]]
 
 
 def create_service_app(
@@ -34,7 +36,7 @@ def create_service_app(
     description: str,
     routers: Sequence[APIRouter],
     version: str = "0.1.0",
-    extra_lifespan: ExtraLifespan | None = None,
+    clients: ClientFactory | None = None,
 ) -> FastAPI:
     configure_logging(settings.log_level, json=settings.log_json)
 
@@ -44,11 +46,8 @@ def create_service_app(
         app.state.token_verifier = TokenVerifier(settings)
         app.state.service_token = ServiceTokenProvider(settings)
         try:
-            if extra_lifespan is None:
+            async with serving_clients(app, **(clients(app) if clients else {})):
                 yield
-            else:
-                async with extra_lifespan(app):
-                    yield
         finally:
             await app.state.database.dispose()
 
@@ -63,7 +62,7 @@ def create_service_app(
         swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
     )
     app.state.settings = settings
-    app.state.metrics = Metrics(settings.service_name)
+    app.state.metrics = Metrics()
     install_error_handlers(app)
 
     app.include_router(health.router)
@@ -74,8 +73,7 @@ def create_service_app(
     # Added innermost first: the request id wraps everything, so every log line carries it.
     app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(UnhandledErrorMiddleware)
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(RequestTelemetryMiddleware, metrics=app.state.metrics)
     app.add_middleware(RequestIdMiddleware)
 
     _publish_problem_schema(app)

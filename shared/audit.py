@@ -114,34 +114,21 @@ async def verify_chain(session: AsyncSession, *, batch: int = 5000) -> ChainRepo
         sa.select(audit_log).order_by(audit_log.c.seq).execution_options(yield_per=batch)
     )
     async for row in stream.mappings():
-        if row["seq"] != expected_seq:
-            return ChainReport(
-                False,
-                count,
-                expected_seq - 1 or None,
-                head_hash,
-                row["seq"],
-                f"record {expected_seq} is missing (next stored is {row['seq']})",
-            )
-        if row["prev_hash"] != expected_prev:
-            return ChainReport(
-                False,
-                count,
-                expected_seq - 1 or None,
-                head_hash,
-                row["seq"],
-                f"record {row['seq']} does not link to the record before it",
-            )
-        if record_hash(row) != row["hash"]:
-            return ChainReport(
-                False,
-                count,
-                expected_seq - 1 or None,
-                head_hash,
-                row["seq"],
-                f"record {row['seq']} was altered after it was written",
-            )
+        problem = _link_problem(row, expected_seq, expected_prev)
+        if problem is not None:
+            return ChainReport(False, count, count or None, head_hash, row["seq"], problem)
         count += 1
         expected_prev = head_hash = row["hash"]
         expected_seq += 1
     return ChainReport(True, count, count or None, head_hash)
+
+
+def _link_problem(row: Mapping[Any, Any], expected_seq: int, expected_prev: str) -> str | None:
+    """Why ``row`` does not continue the chain as verified so far, or None if it does."""
+    if row["seq"] != expected_seq:
+        return f"record {expected_seq} is missing (next stored is {row['seq']})"
+    if row["prev_hash"] != expected_prev:
+        return f"record {row['seq']} does not link to the record before it"
+    if record_hash(row) != row["hash"]:
+        return f"record {row['seq']} was altered after it was written"
+    return None

@@ -11,7 +11,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Self
 
 import httpx
 import structlog
@@ -19,6 +19,7 @@ from fastapi import FastAPI
 
 from shared.errors import NotFound, UpstreamFailed, UpstreamUnavailable
 from shared.request_id import REQUEST_ID_HEADER, current_request_id
+from shared.settings import BaseServiceSettings
 
 log = structlog.get_logger(__name__)
 
@@ -47,6 +48,19 @@ class ServiceClient:
             timeout=httpx.Timeout(timeout_seconds),
             transport=transport,
             headers={"Accept": "application/json"},
+        )
+
+    @classmethod
+    def for_peer(
+        cls, peer: str, base_url: str, settings: BaseServiceSettings, token: Callable[[], str]
+    ) -> Self:
+        """A client with this service's configured timeout and retries."""
+        return cls(
+            peer,
+            base_url,
+            token,
+            timeout_seconds=settings.http_timeout_seconds,
+            retries=settings.http_retries,
         )
 
     async def aclose(self) -> None:

@@ -1,13 +1,11 @@
-"""Structured JSON logs (structlog) and one access-log line per request."""
+"""Structured JSON logs (structlog), with the standard library's loggers routed through them."""
 
 from __future__ import annotations
 
 import logging
 import sys
-import time
 
 import structlog
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
@@ -47,37 +45,3 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
-
-
-access_log = structlog.get_logger("access")
-
-
-class AccessLogMiddleware:
-    """Logs method, route, status and duration; sits inside the request-id middleware."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            access_log.info(
-                "request",
-                method=scope.get("method"),
-                path=scope.get("path"),
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            )

@@ -1,9 +1,10 @@
-"""Prometheus metrics: request counts, latency by route template, and errors, per app."""
+"""Each request measured once: an access-log line, and Prometheus counts, latency and errors."""
 
 from __future__ import annotations
 
 import time
 
+import structlog
 from fastapi import Request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -15,11 +16,13 @@ from prometheus_client import (
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+access_log = structlog.get_logger("access")
+
 
 class Metrics:
     """One registry per app, so several apps in one process (the tests) never collide."""
 
-    def __init__(self, service: str) -> None:
+    def __init__(self) -> None:
         self.registry = CollectorRegistry()
         labels = ["method", "route", "status"]
         self.requests = Counter(
@@ -38,7 +41,6 @@ class Metrics:
             registry=self.registry,
             buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
-        self.service = service
 
 
 def _route_template(scope: Scope) -> str:
@@ -48,7 +50,9 @@ def _route_template(scope: Scope) -> str:
     return str(getattr(route, "path", "unmatched"))
 
 
-class MetricsMiddleware:
+class RequestTelemetryMiddleware:
+    """Logs and counts every request by its route template; sits inside the request-id one."""
+
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
         self.app = app
         self.metrics = metrics
@@ -69,12 +73,21 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, capture)
         finally:
+            elapsed = time.perf_counter() - started
             method = scope.get("method", "")
             route = _route_template(scope)
             self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(time.perf_counter() - started)
+            self.metrics.latency.labels(method, route).observe(elapsed)
             if status >= 500:
                 self.metrics.errors.labels(method, route).inc()
+            access_log.info(
+                "request",
+                method=method,
+                path=scope.get("path"),
+                route=route,
+                status=status,
+                duration_ms=round(elapsed * 1000, 2),
+            )
 
 
 def metrics_endpoint(request: Request) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command, context
@@ -60,30 +61,24 @@ def run_env(service: str, target_metadata: Sequence[sa.MetaData], default_url: s
     """The body of ``migrations/<service>/env.py``: online (async driver) or offline (--sql)."""
     config = context.config
     url = config.attributes.get("database_url") or default_url
-    metadata = list(target_metadata)
-    table = version_table(service)
-    batch = url.startswith("sqlite")  # SQLite alters a table by copying it
-    if context.is_offline_mode():
+
+    def configure(**target: Any) -> None:
         context.configure(
-            url=url,
-            literal_binds=True,
-            target_metadata=metadata,
-            version_table=table,
-            render_as_batch=batch,
+            target_metadata=list(target_metadata),
+            version_table=version_table(service),
+            render_as_batch=url.startswith("sqlite"),  # SQLite alters a table by copying it
             compare_type=True,
+            **target,
         )
+
+    if context.is_offline_mode():
+        configure(url=url, literal_binds=True)
         with context.begin_transaction():
             context.run_migrations()
         return
 
     def run_sync(connection: Connection) -> None:
-        context.configure(
-            connection=connection,
-            target_metadata=metadata,
-            version_table=table,
-            render_as_batch=batch,
-            compare_type=True,
-        )
+        configure(connection=connection)
         with context.begin_transaction():
             context.run_migrations()
 

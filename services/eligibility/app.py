@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from fastapi import FastAPI
 
 from services.eligibility.clients.registry import RegistryClient
 from services.eligibility.config import EligibilitySettings, get_settings
 from shared.app_factory import create_service_app
-from shared.http_client import serving_clients
+from shared.http_client import ServiceClient
 
 
-@asynccontextmanager
-async def _clients(app: FastAPI) -> AsyncIterator[None]:
+def _clients(app: FastAPI) -> dict[str, ServiceClient]:
     settings: EligibilitySettings = app.state.settings
-    registry = RegistryClient(
-        "registry",
-        settings.registry_url,
-        app.state.service_token.token,
-        timeout_seconds=settings.http_timeout_seconds,
-        retries=settings.http_retries,
-    )
-    async with serving_clients(app, registry_client=registry):
-        yield
+    token = app.state.service_token.token
+    return {
+        "registry_client": RegistryClient.for_peer(
+            "registry", settings.registry_url, settings, token
+        ),
+    }
 
 
 def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
@@ -38,5 +31,5 @@ def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
             "`application/problem+json`."
         ),
         routers=[],
-        extra_lifespan=_clients,
+        clients=_clients,
     )

@@ -1,8 +1,14 @@
-"""Enumerations of a maker space's kind, shared by every service that reads a space."""
+"""A maker space's kind and summary, as every service that reads a space understands them."""
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
 from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from shared.contracts.jurisdictions import JurisdictionCode
 
 
 class SpaceForm(StrEnum):
@@ -22,3 +28,14 @@ class SpaceProfile(StrEnum):
     INTERNET_PLUS = "internet_plus"  # "互联网+"创业型
     TECH_STARTUP = "tech_startup"  # 科技创业型
     COMPREHENSIVE_SERVICES = "comprehensive_services"  # 综合服务型
+
+
+class SpaceSummary(BaseModel):
+    """A space as the registry publishes it to the other services (its `SpaceOut` extends this)."""
+
+    id: uuid.UUID
+    name: str
+    jurisdiction_code: JurisdictionCode = Field(description="属地: the managing jurisdiction")
+    form: SpaceForm
+    profile: SpaceProfile
+    opened_on: date = Field(description="The date the space began operating")

@@ -124,16 +124,24 @@ async def test_expert_may_not_list_spaces(registry, auth) -> None:
     assert response.status_code == 403
 
 
-async def test_rs256_with_public_key(make_app) -> None:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+@pytest.fixture(scope="module")
+def rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _private_pem(key: rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+async def test_rs256_with_public_key(make_app, rsa_key) -> None:
     public_pem = (
-        key.public_key()
+        rsa_key.public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )
-    private_pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+    private_pem = _private_pem(rsa_key)
     app = await make_app("registry", jwt_algorithm="RS256", jwt_public_key=public_pem)
     settings = app.state.settings
     good = issue_token(settings, role=Role.AUDITOR, subject="a", signing_key=private_pem)
@@ -148,14 +156,13 @@ async def test_rs256_with_public_key(make_app) -> None:
 
 
 @pytest.fixture
-def jwks_server():
+def jwks_server(rsa_key):
     """A JWKS endpoint on localhost, as an identity provider would publish one."""
     import json
     import threading
     from http.server import BaseHTTPRequestHandler, HTTPServer
 
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key()))
     body = json.dumps(
         {"keys": [{**jwk, "kid": "bureau-2026", "use": "sig", "alg": "RS256"}]}
     ).encode()
@@ -173,10 +180,7 @@ def jwks_server():
     server = HTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
-    yield f"http://127.0.0.1:{server.server_port}/jwks.json", pem
+    yield f"http://127.0.0.1:{server.server_port}/jwks.json", _private_pem(rsa_key)
     server.shutdown()
 
 

@@ -10,9 +10,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from services.subsidy.clients.registry import RegistryClient, RegistrySpace
+from services.subsidy.clients.registry import RegistryClient
 from shared.auth import Role
 from shared.auth.tokens import issue_token
+from shared.contracts.spaces import SpaceSummary
 from shared.errors import NotFound, UpstreamFailed, UpstreamUnavailable
 from shared.http_client import ServiceClient
 from shared.request_id import _request_id
@@ -333,7 +334,7 @@ async def test_request_id_travels_to_the_registry_and_into_its_audit_log(
     )
     try:
         space = await registry.get_space(space_id)
-        assert isinstance(space, RegistrySpace)
+        assert isinstance(space, SpaceSummary)
         assert space.id == space_id
         assert space.name == body["name"]
         assert space.jurisdiction_code == "620102"
@@ -387,3 +388,15 @@ async def test_request_id_travels_to_the_registry_and_into_its_audit_log(
     assert record["actor_subject"] == "test-admin-via-client"
     assert record["outcome"] == "succeeded"
     assert record["status_code"] == 201
+
+
+@pytest.mark.backends("sqlite")
+@pytest.mark.parametrize("service", ["eligibility", "subsidy"])
+async def test_services_hold_one_configured_registry_client(make_app, service) -> None:
+    app = await make_app(
+        service, registry_url="http://registry.internal:9001", http_timeout_seconds=2.5
+    )
+    client = app.state.registry_client
+    assert isinstance(client, ServiceClient)
+    assert str(client._client.base_url) == "http://registry.internal:9001"
+    assert client._client.timeout.read == 2.5

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from services.registry.db import Base
 from shared.contracts.spaces import SpaceForm, SpaceProfile
-from shared.db import UTCDateTime
+from shared.db import UTCDateTime, str_enum
 
 
 class Space(Base):
@@ -21,26 +21,8 @@ class Space(Base):
     jurisdiction_code: Mapped[str] = mapped_column(
         sa.String(10), sa.ForeignKey("jurisdictions.code"), index=True
     )
-    form: Mapped[SpaceForm] = mapped_column(
-        sa.Enum(
-            SpaceForm,
-            native_enum=False,
-            length=20,
-            values_callable=lambda e: [m.value for m in e],
-            create_constraint=True,
-            name="space_form",
-        )
-    )
-    profile: Mapped[SpaceProfile] = mapped_column(
-        sa.Enum(
-            SpaceProfile,
-            native_enum=False,
-            length=30,
-            values_callable=lambda e: [m.value for m in e],
-            create_constraint=True,
-            name="space_profile",
-        )
-    )
+    form: Mapped[SpaceForm] = mapped_column(str_enum(SpaceForm, "space_form", 20))
+    profile: Mapped[SpaceProfile] = mapped_column(str_enum(SpaceProfile, "space_profile"))
     opened_on: Mapped[date] = mapped_column(sa.Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(sa.String(200))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contracts.jurisdictions import JurisdictionCode
-from shared.contracts.spaces import SpaceForm, SpaceProfile
+from shared.contracts.spaces import SpaceForm, SpaceProfile, SpaceSummary
 
 SpaceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -24,15 +23,9 @@ class SpaceCreate(BaseModel):
     opened_on: date = Field(description="The date the space began operating (not in the future)")
 
 
-class SpaceOut(BaseModel):
+class SpaceOut(SpaceSummary):
     model_config = ConfigDict(from_attributes=True)
 
-    id: uuid.UUID
-    name: str
-    jurisdiction_code: JurisdictionCode
-    form: SpaceForm
-    profile: SpaceProfile
-    opened_on: date
     created_at: datetime
     created_by: str
 
