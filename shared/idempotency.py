@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from shared.auth.principal import Principal
 from shared.canonical import canonical_json, sha256_hex
 from shared.db import utcnow
 from shared.errors import Conflict, FieldError, RequestInvalid, UnprocessableRequest
@@ -65,6 +66,15 @@ class Claim:
     subject: str
     key: str
     fingerprint: str
+
+    @classmethod
+    def of(
+        cls, principal: Principal, raw_key: str, method: str, path: str, query: str, body: bytes
+    ) -> Claim:
+        # Keys belong to one caller acting in one capacity: the same subject under another
+        # role or jurisdiction never sees this caller's stored results.
+        owner = f"{principal.role.value}/{principal.jurisdiction or '-'}/{principal.subject}"
+        return cls(owner, check_key(raw_key), fingerprint(method, path, query, body))
 
 
 async def claim_or_replay(

@@ -79,12 +79,8 @@ async def _run(
         principal = await _principal_or_none(request)
         if principal is not None:
             body = await request.body()
-            claim = idempotency.Claim(
-                subject=principal.subject,
-                key=idempotency.check_key(raw_key),
-                fingerprint=idempotency.fingerprint(
-                    request.method, request.url.path, request.url.query, body
-                ),
+            claim = idempotency.Claim.of(
+                principal, raw_key, request.method, request.url.path, request.url.query, body
             )
             replay = await idempotency.claim_or_replay(
                 session, claim, request.method, request.url.path

@@ -75,6 +75,19 @@ async def test_keys_belong_to_their_caller(registry, auth) -> None:
     assert "idempotent-replayed" not in two.headers
 
 
+async def test_keys_belong_to_a_caller_in_one_role(registry, auth) -> None:
+    """The same subject under another role does not get the stored result replayed."""
+    body = space_body(jurisdiction_code="620102")
+    as_bureau = await registry.post(
+        "/v1/spaces", json=body, headers={**auth("city_admin", sub="u-9"), "Idempotency-Key": "k"}
+    )
+    as_auditor = await registry.post(
+        "/v1/spaces", json=body, headers={**auth("auditor", sub="u-9"), "Idempotency-Key": "k"}
+    )
+    assert as_bureau.status_code == 201
+    assert as_auditor.status_code == 403  # evaluated afresh, not replayed
+
+
 async def test_a_refused_request_is_not_stored(registry, auth) -> None:
     """A refusal changed nothing, so the same key may carry the corrected request."""
     headers = {**auth("district_officer", "620102"), "Idempotency-Key": "fix-me"}
