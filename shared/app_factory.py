@@ -37,6 +37,7 @@ def create_service_app(
     routers: Sequence[APIRouter],
     version: str = "0.1.0",
     clients: ClientFactory | None = None,
+    state: Mapping[str, object] | None = None,
 ) -> FastAPI:
     configure_logging(settings.log_level, json=settings.log_json)
 
@@ -62,6 +63,8 @@ def create_service_app(
         swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
     )
     app.state.settings = settings
+    for name, value in (state or {}).items():
+        setattr(app.state, name, value)
     app.state.metrics = Metrics()
     install_error_handlers(app)
 

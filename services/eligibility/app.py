@@ -6,6 +6,9 @@ from fastapi import FastAPI
 
 from services.eligibility.clients.registry import RegistryClient
 from services.eligibility.config import EligibilitySettings, get_settings
+from services.eligibility.evaluations.router import router as evaluations_router
+from services.eligibility.rulesets.router import router as rulesets_router
+from services.eligibility.rulesets.service import RulesetBook
 from shared.app_factory import create_service_app
 from shared.http_client import ServiceClient
 
@@ -30,6 +33,8 @@ def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
             "conditions, and explains each verdict with its clause. Errors are RFC 9457 "
             "`application/problem+json`."
         ),
-        routers=[],
+        routers=[rulesets_router, evaluations_router],
         clients=_clients,
+        # Load and cross-check every ruleset now: a malformed one stops the service starting.
+        state={"rulesets": RulesetBook.load()},
     )

@@ -1,1 +1,5 @@
-"""Every table of the eligibility service, for Alembic (it has none of its own yet)."""
+"""Every table of the eligibility service, imported in one place for Alembic and the tests."""
+
+from services.eligibility.evaluations.models import DecisionReceipt
+
+__all__ = ["DecisionReceipt"]

@@ -1,0 +1,235 @@
+"""Evaluate a space's facts on an application date against one ruleset: the decision, explained."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.eligibility.engine import ENGINE_VERSION
+from services.eligibility.engine.checks import CHECKS
+from services.eligibility.engine.explain import yuan
+from services.eligibility.engine.judge import Judge
+from services.eligibility.engine.outcome import (
+    Finding,
+    OverallVerdict,
+    ParameterUsed,
+    Verdict,
+    combine,
+)
+from services.eligibility.rulesets.model import ConditionRule, Ruleset
+from shared.canonical import canonical_json, sha256_hex
+from shared.contracts.facts import SpaceFacts
+
+
+class RulesetRef(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title_zh: str
+    status: str
+    content_hash: str
+
+
+class ConditionResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title_zh: str
+    title_en: str
+    clause: str
+    clause_text: str
+    verdict: Verdict
+    findings: list[Finding]
+    missing_facts: list[str]
+    explanation_zh: str
+    explanation_en: str
+
+
+class Priority(BaseModel):
+    """优先认定: substantive investment above the configured amount. Never affects eligibility."""
+
+    model_config = ConfigDict(frozen=True)
+
+    priority: bool | None = Field(description="None when the invested amount is not known")
+    clause: str
+    clause_text: str
+    parameter: ParameterUsed
+    invested_amount_fen: int | None
+    explanation_zh: str
+    explanation_en: str
+
+
+class Decision(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    verdict: OverallVerdict
+    application_date: date
+    form: str
+    ruleset: RulesetRef
+    engine_version: str
+    input_hash: str
+    conditions: list[ConditionResult]
+    priority: Priority
+    missing_facts: list[str]
+    summary_zh: str
+    summary_en: str
+
+
+def input_hash(facts: SpaceFacts, application_date: date) -> str:
+    """The identity of what was asked: the same facts on the same date hash the same."""
+    return sha256_hex(
+        canonical_json(
+            {
+                "application_date": application_date.isoformat(),
+                "facts": facts.model_dump(mode="json"),
+            }
+        )
+    )
+
+
+_VERDICT_WORDS = {
+    Verdict.MET: ("符合", "met"),
+    Verdict.NOT_MET: ("不符合", "not met"),
+    Verdict.NEEDS_REVIEW: ("需人工审核", "needs review"),
+    Verdict.MISSING_FACTS: ("缺少事实", "facts missing"),
+    Verdict.NOT_APPLICABLE: ("不适用", "not applicable"),
+}
+
+
+def _condition(rule: ConditionRule, facts: SpaceFacts, on: date) -> ConditionResult:
+    if facts.form not in rule.applies_to:
+        findings: list[Finding] = []
+        verdict = Verdict.NOT_APPLICABLE
+    else:
+        params = {
+            name: ParameterUsed(name=name, value=p.value, unit=p.unit)
+            for name, p in rule.parameters.items()
+        }
+        judge = Judge(facts, on, params)
+        CHECKS[rule.check].run(judge)
+        findings = judge.findings
+        verdict = combine([f.verdict for f in findings])
+    missing = sorted({path for f in findings for path in f.missing_facts})
+    word_zh, word_en = _VERDICT_WORDS[verdict]
+    decisive = [f for f in findings if f.verdict is verdict] if findings else []
+    detail_zh = "；".join(f.explanation_zh for f in decisive)
+    detail_en = "; ".join(f.explanation_en for f in decisive)
+    return ConditionResult(
+        id=rule.id,
+        title_zh=rule.title_zh,
+        title_en=rule.title_en,
+        clause=rule.clause,
+        clause_text=rule.clause_text,
+        verdict=verdict,
+        findings=findings,
+        missing_facts=missing,
+        explanation_zh=f"{rule.id} {rule.title_zh}：{word_zh}"
+        + (f"。{detail_zh}" if detail_zh else ""),
+        explanation_en=f"{rule.id} {rule.title_en}: {word_en}"
+        + (f". {detail_en}" if detail_en else ""),
+    )
+
+
+def _priority(rules: Ruleset, facts: SpaceFacts) -> Priority:
+    p = rules.priority.parameters["min_investment"]
+    parameter = ParameterUsed(name="min_investment", value=p.value, unit=p.unit)
+    amount = facts.financing.invested_amount_fen
+    if amount is None:
+        flag, zh, en = (
+            None,
+            "实质投资金额未知，无法判断是否优先认定",
+            "invested amount unknown: priority cannot be decided",
+        )
+    elif amount >= int(p.value):
+        flag = True
+        zh = f"实质投资{yuan(amount)}元，达到{yuan(int(p.value))}元，优先认定"
+        en = (
+            f"substantive investment {yuan(amount)} yuan reaches {yuan(int(p.value))} yuan: "
+            "priority"
+        )
+    else:
+        flag = False
+        zh = (
+            f"实质投资{yuan(amount)}元，未达到{yuan(int(p.value))}元，"
+            "不享受优先认定（不影响是否符合条件）"
+        )
+        en = (
+            f"substantive investment {yuan(amount)} yuan is below {yuan(int(p.value))} yuan: no "
+            "priority (eligibility is unaffected)"
+        )
+    return Priority(
+        priority=flag,
+        clause=rules.priority.clause,
+        clause_text=rules.priority.clause_text,
+        parameter=parameter,
+        invested_amount_fen=amount,
+        explanation_zh=zh,
+        explanation_en=en,
+    )
+
+
+def _overall(results: list[ConditionResult]) -> OverallVerdict:
+    verdicts = {r.verdict for r in results}
+    if Verdict.NOT_MET in verdicts:
+        return OverallVerdict.NOT_ELIGIBLE
+    if Verdict.MISSING_FACTS in verdicts:
+        return OverallVerdict.INCOMPLETE
+    if Verdict.NEEDS_REVIEW in verdicts:
+        return OverallVerdict.NEEDS_REVIEW
+    return OverallVerdict.ELIGIBLE
+
+
+_SUMMARY = {
+    OverallVerdict.ELIGIBLE: ("符合全部认定条件", "meets every condition"),
+    OverallVerdict.NOT_ELIGIBLE: ("不符合认定条件", "does not meet the conditions"),
+    OverallVerdict.NEEDS_REVIEW: (
+        "自动核查项均符合，仍需人工审核",
+        "nothing failed; a person must judge the remaining matters",
+    ),
+    OverallVerdict.INCOMPLETE: (
+        "事实不全，无法判定",
+        "facts are missing, so no decision can be made",
+    ),
+}
+
+
+def evaluate(
+    facts: SpaceFacts, application_date: date, rules: Ruleset, content_hash: str
+) -> Decision:
+    results = [_condition(rule, facts, application_date) for rule in rules.conditions]
+    verdict = _overall(results)
+    missing = sorted({path for r in results for path in r.missing_facts})
+    failing = [r.id for r in results if r.verdict is Verdict.NOT_MET]
+    pending = [r.id for r in results if r.verdict is Verdict.NEEDS_REVIEW]
+    zh, en = _SUMMARY[verdict]
+    if failing:
+        zh, en = f"{zh}：{'、'.join(failing)}不符合", f"{en}: {', '.join(failing)} not met"
+    elif missing:
+        zh, en = f"{zh}：缺少{len(missing)}项事实", f"{en}: {len(missing)} facts missing"
+    elif pending:
+        zh, en = f"{zh}：{'、'.join(pending)}", f"{en}: {', '.join(pending)}"
+    return Decision(
+        verdict=verdict,
+        application_date=application_date,
+        form=facts.form.value,
+        ruleset=RulesetRef(
+            id=rules.id,
+            title_zh=rules.title_zh,
+            status=rules.status.value,
+            content_hash=content_hash,
+        ),
+        engine_version=ENGINE_VERSION,
+        input_hash=input_hash(facts, application_date),
+        conditions=results,
+        priority=_priority(rules, facts),
+        missing_facts=missing,
+        summary_zh=zh,
+        summary_en=en,
+    )
+
+
+def decision_document(decision: Decision) -> dict[str, Any]:
+    """The decision as stored and compared on replay."""
+    return decision.model_dump(mode="json")

@@ -1,0 +1,114 @@
+"""Bilingual words for facts and units.
+
+Sentences are built from a finding's structured fields, and never parsed back.
+"""
+
+from __future__ import annotations
+
+# fact path -> (中文, English)
+LABELS: dict[str, tuple[str, str]] = {
+    "operating_since": ("众创空间实际运营起始日", "the space's start of operation"),
+    "operator.registered_in_lanzhou": (
+        "在兰州市范围内注册运营",
+        "registered and operating in Lanzhou",
+    ),
+    "operator.independent_legal_person": ("具有独立法人资格", "an independent legal person"),
+    "operator.established_on": ("申请主体成立日期", "the operator's founding date"),
+    "operator.stable_revenue_evidence": (
+        "稳定的经营收入证明",
+        "evidence of stable operating revenue",
+    ),
+    "operator.kind": ("申报主体类型", "the applicant's kind"),
+    "operator.innovative_enterprise": ("创新型企业", "an innovative enterprise"),
+    "premises.service_area_m2": ("服务场地面积", "service area"),
+    "premises.total_area_m2": ("场地总面积", "total area"),
+    "premises.office_and_public_service_area_m2": (
+        "办公与公共服务场地面积",
+        "office and public service area",
+    ),
+    "premises.independent_workstations": ("独立工位", "independent workstations"),
+    "premises.tenure": ("场地权属（自有或租赁）", "whether the premises are owned or leased"),
+    "premises.lease_start": ("租赁起始日", "the lease's first day"),
+    "premises.lease_end": ("租赁截止日", "the lease's last day"),
+    "online_platform.operates_online_platform": ("网络基础服务平台", "an online service platform"),
+    "online_platform.connects_resources": (
+        "对接创新创业资源",
+        "connection to entrepreneurship resources",
+    ),
+    "online_platform.offers_incubation_services": ("配套孵化服务", "incubation services online"),
+    "facilities.power": ("供电", "power supply"),
+    "facilities.water": ("供水", "water supply"),
+    "facilities.fire_safety": ("消防", "fire safety"),
+    "facilities.telecoms": ("通讯", "telecommunications"),
+    "facilities.network": ("网络", "network"),
+    "facilities.ready_to_move_in": ("即入即开条件", "ready to move in (即入即开)"),
+    "facilities.free_or_low_cost_space": (
+        "免费或低成本的办公和交流场地",
+        "free or low-cost office and meeting space",
+    ),
+    "incubation.teams_in_supported_fields": (
+        "符合重点支持领域的入孵企业和团队",
+        "incubated enterprises and teams in supported fields",
+    ),
+    "staff.management_staff_qualified": (
+        "具有相应专业知识、技能的管理服务人员",
+        "qualified management service staff",
+    ),
+    "management_rules.admission_assessment": ("创业实体评估准入制度", "admission assessment rules"),
+    "management_rules.financial_management": ("财务管理制度", "financial management rules"),
+    "management_rules.daily_services": ("日常管理服务制度", "daily service rules"),
+    "management_rules.exit_mechanism": ("退出机制", "exit rules"),
+    "services.basic_services": ("基础服务", "basic services"),
+    "services.startup_services": ("创业服务", "start-up services"),
+    "services.coordinated_services": ("协调的科技服务", "coordinated S&T services"),
+    "services.online_and_offline": ("线上线下相结合", "services both online and offline"),
+    "services.training_activities_past_year": (
+        "近12个月创业沙龙、大讲堂、训练营等培训活动",
+        "training activities in the past 12 months",
+    ),
+    "financing.seed_fund": ("种子基金", "a seed fund"),
+    "financing.financing_modes": (
+        "投融资方式（借款、收购初创成果、天使投资）",
+        "financing modes (loans, acquisition of results, angel investment)",
+    ),
+    "financing.invested_amount_fen": ("实质投资金额", "substantive investment"),
+    "compliance.incidents": ("安全、质量、环境、科研诚信事件记录", "incident records"),
+    "compliance.listings": ("经营异常名录和严重违法失信企业名单记录", "list entries"),
+    "specialisation.strategic_emerging_industry_subfield": (
+        "战略性新兴产业细分领域",
+        "a strategic emerging industry sub-field",
+    ),
+    "specialisation.rd_and_industrialisation_evidence": (
+        "专业化研究开发和产业化条件证明",
+        "evidence of R&D and industrialisation conditions",
+    ),
+}
+
+# unit -> (中文, English)
+UNITS: dict[str, tuple[str, str]] = {
+    "m2": ("平方米", "m²"),
+    "workstations": ("个", "workstations"),
+    "teams": ("个", "teams"),
+    "staff": ("名", "staff"),
+    "percent": ("%", "%"),
+    "years": ("年", "years"),
+    "months": ("个月", "months"),
+    "activities": ("次", "activities"),
+    "modes": ("种", "modes"),
+    "fen": ("分", "fen"),
+    "items": ("项", "items"),
+    "calendar_years": ("个自然年", "calendar years"),
+}
+
+
+def label(path: str) -> tuple[str, str]:
+    return LABELS.get(path, (path, path))
+
+
+def unit(name: str) -> tuple[str, str]:
+    return UNITS.get(name, (name, name))
+
+
+def yuan(fen: int) -> str:
+    """Fen as yuan for people to read: 150000000 -> '1,500,000.00'."""
+    return f"{fen // 100:,}.{fen % 100:02d}"

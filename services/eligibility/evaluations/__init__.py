@@ -1,0 +1,1 @@
+"""Evaluations: stored decision receipts and their replay; batch, what-if and impact runs."""

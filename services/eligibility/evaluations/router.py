@@ -1,0 +1,155 @@
+"""HTTP for evaluations."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.eligibility.engine.evaluate import Decision
+from services.eligibility.engine.outcome import OverallVerdict
+from services.eligibility.evaluations import repository, service
+from services.eligibility.evaluations.schemas import (
+    BatchRequest,
+    BatchResult,
+    EvaluationRequest,
+    ImpactRequest,
+    ImpactResult,
+    Receipt,
+    ReceiptSummary,
+    Replay,
+    WhatIfRequest,
+)
+from services.eligibility.rulesets.router import book_of
+from services.eligibility.rulesets.service import RulesetBook
+from shared.audit import AuditNote
+from shared.auth import Principal, Role, require_roles
+from shared.errors import problem_responses
+from shared.pagination import Page, PageParams, page_of, page_params
+from shared.unit_of_work import TransactionalRoute, get_audit_note, get_session
+
+router = APIRouter(
+    prefix="/v1",
+    tags=["evaluations · 资格判定"],
+    route_class=TransactionalRoute,
+    responses=problem_responses(401, 403, 422),
+)
+
+deciders = require_roles(Role.CITY_ADMIN, Role.DISTRICT_OFFICER, Role.EXPERT, Role.SERVICE)
+readers = require_roles(
+    Role.CITY_ADMIN, Role.DISTRICT_OFFICER, Role.EXPERT, Role.SERVICE, Role.AUDITOR
+)
+
+Book = Annotated[RulesetBook, Depends(book_of)]
+Session = Annotated[AsyncSession, Depends(get_session)]
+
+
+@router.post(
+    "/evaluations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=Receipt,
+    summary="Decide and keep the receipt · 资格判定并留存回执",
+)
+async def create_evaluation(
+    body: EvaluationRequest,
+    response: Response,
+    session: Session,
+    book: Book,
+    principal: Annotated[Principal, Depends(deciders)],
+    audit: Annotated[AuditNote, Depends(get_audit_note)],
+) -> Receipt:
+    receipt = await service.record(session, book, principal, body)
+    audit.about(
+        "decision_receipt",
+        receipt.id,
+        verdict=receipt.decision.verdict.value,
+        ruleset=receipt.decision.ruleset.id,
+    )
+    response.headers["Location"] = f"/v1/evaluations/{receipt.id}"
+    return receipt
+
+
+@router.get(
+    "/evaluations", response_model=Page[ReceiptSummary], summary="Decision receipts · 判定回执列表"
+)
+async def list_evaluations(
+    session: Session,
+    principal: Annotated[Principal, Depends(readers)],
+    page: Annotated[PageParams, Depends(page_params)],
+    space_id: Annotated[uuid.UUID | None, Query()] = None,
+    verdict: Annotated[OverallVerdict | None, Query()] = None,
+) -> dict[str, Any]:
+    rows = await repository.list_page(
+        session, principal.jurisdiction_scope, space_id, verdict, page
+    )
+    items, cursor = page_of(rows, page, lambda r: [r.created_at.isoformat(), str(r.id)])
+    return {"items": items, "next_cursor": cursor}
+
+
+@router.get(
+    "/evaluations/{receipt_id}",
+    response_model=Receipt,
+    summary="A decision receipt · 判定回执",
+    responses=problem_responses(404),
+)
+async def get_evaluation(
+    receipt_id: uuid.UUID, session: Session, principal: Annotated[Principal, Depends(readers)]
+) -> Receipt:
+    return service.to_receipt(await service.get_receipt(session, principal, receipt_id))
+
+
+@router.get(
+    "/evaluations/{receipt_id}/replay",
+    response_model=Replay,
+    summary="Re-decide with the pinned ruleset · 复算回执",
+    responses=problem_responses(404),
+)
+async def replay_evaluation(
+    receipt_id: uuid.UUID,
+    session: Session,
+    book: Book,
+    principal: Annotated[Principal, Depends(readers)],
+) -> Replay:
+    return service.replay(book, await service.get_receipt(session, principal, receipt_id))
+
+
+@router.post(
+    "/evaluations/batch",
+    response_model=BatchResult,
+    summary="Evaluate up to 10,000 fact sets, not stored · 批量判定（不留存）",
+    responses=problem_responses(404, 413),
+)
+async def batch_evaluate(
+    body: BatchRequest, book: Book, principal: Annotated[Principal, Depends(deciders)]
+) -> BatchResult:
+    service.check_scope(principal, body.items)
+    ruleset = book.get(body.ruleset_id) if body.ruleset_id else None
+    return service.batch(book, body.items, ruleset)
+
+
+@router.post(
+    "/what-if",
+    response_model=Decision,
+    summary="Evaluate under a named ruleset, not stored · 假设分析",
+    responses=problem_responses(404),
+)
+async def what_if(
+    body: WhatIfRequest, book: Book, principal: Annotated[Principal, Depends(deciders)]
+) -> Decision:
+    service.check_scope(principal, [body])
+    return service.decide(book, body, book.get(body.ruleset_id))
+
+
+@router.post(
+    "/impact",
+    response_model=ImpactResult,
+    summary="Which spaces change verdict between two rulesets · 规则变更影响分析",
+    responses=problem_responses(404, 413),
+)
+async def impact(
+    body: ImpactRequest, book: Book, principal: Annotated[Principal, Depends(deciders)]
+) -> ImpactResult:
+    service.check_scope(principal, body.items)
+    return service.impact(book, body.baseline_ruleset_id, body.candidate_ruleset_id, body.items)

@@ -1,0 +1,132 @@
+"""Requests and answers of the evaluation endpoints."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from services.eligibility.engine.evaluate import Decision
+from services.eligibility.engine.outcome import OverallVerdict, Verdict
+from shared.contracts.facts import SpaceFacts
+
+MAX_BATCH = 10_000
+
+
+class EvaluationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    application_date: date = Field(description="申报日: the date the conditions are judged on")
+    facts: SpaceFacts = Field(description="the space's facts as of the application date")
+
+    @model_validator(mode="after")
+    def _facts_are_of_the_application_date(self) -> EvaluationRequest:
+        if self.facts.as_of != self.application_date:
+            raise ValueError(
+                f"facts.as_of ({self.facts.as_of}) must be the application date "
+                f"({self.application_date}): conditions are judged on the facts of "
+                "that day"
+            )
+        return self
+
+
+class WhatIfRequest(EvaluationRequest):
+    ruleset_id: str = Field(description="the ruleset to apply instead of the one in force")
+
+
+class Receipt(BaseModel):
+    """An immutable decision receipt: what was asked, by whom, under which rules, and the answer."""
+
+    id: uuid.UUID
+    created_at: datetime
+    requested_by: str
+    requested_role: str
+    space_id: uuid.UUID | None
+    facts: SpaceFacts
+    decision: Decision
+
+
+class ReceiptSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    created_at: datetime
+    requested_by: str
+    space_id: uuid.UUID | None
+    jurisdiction_code: str | None
+    application_date: date
+    ruleset_id: str
+    verdict: OverallVerdict
+
+
+class Replay(BaseModel):
+    receipt_id: uuid.UUID
+    ruleset_id: str
+    ruleset_hash: str
+    identical: bool = Field(description="the pinned ruleset reproduces the stored decision exactly")
+    differences: list[str] = Field(description="paths in the decision that differ")
+
+
+class BatchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: Annotated[list[EvaluationRequest], Field(min_length=1, max_length=MAX_BATCH)]
+    ruleset_id: str | None = Field(
+        None,
+        description="apply this ruleset to every item instead "
+        "of the one in force on each item's date",
+    )
+
+
+class BatchItem(BaseModel):
+    index: int
+    space_id: uuid.UUID | None
+    application_date: date
+    ruleset_id: str
+    verdict: OverallVerdict
+    conditions: dict[str, Verdict]
+    missing_facts: list[str]
+    priority: bool | None
+    input_hash: str
+
+
+class BatchResult(BaseModel):
+    counts: dict[OverallVerdict, int]
+    items: list[BatchItem]
+
+
+class ImpactRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    baseline_ruleset_id: str
+    candidate_ruleset_id: str
+    items: Annotated[list[EvaluationRequest], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+class Cause(BaseModel):
+    condition: str
+    baseline: Verdict
+    candidate: Verdict
+    findings: list[str] = Field(description="finding codes whose verdict changed")
+    parameters: dict[str, dict[str, object]] = Field(
+        description="parameter name -> {baseline, candidate} where the value differs"
+    )
+
+
+class ImpactItem(BaseModel):
+    index: int
+    space_id: uuid.UUID | None
+    baseline: OverallVerdict
+    candidate: OverallVerdict
+    causes: list[Cause]
+
+
+class ImpactResult(BaseModel):
+    baseline_ruleset_id: str
+    candidate_ruleset_id: str
+    evaluated: int
+    changed: int
+    transitions: dict[str, int] = Field(description="'baseline -> candidate' -> count")
+    items: list[ImpactItem]

@@ -1,0 +1,236 @@
+"""Deciding, recording, replaying, and comparing rulesets; no HTTP here."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.eligibility.engine.evaluate import Decision, decision_document, evaluate
+from services.eligibility.evaluations import repository
+from services.eligibility.evaluations.models import DecisionReceipt
+from services.eligibility.evaluations.schemas import (
+    BatchItem,
+    BatchResult,
+    Cause,
+    EvaluationRequest,
+    ImpactItem,
+    ImpactResult,
+    Receipt,
+    Replay,
+)
+from services.eligibility.rulesets.service import LoadedRuleset, RulesetBook
+from shared.auth import Principal
+from shared.canonical import canonical_json
+from shared.db import utcnow
+from shared.errors import Forbidden, NotFound
+
+
+class ReceiptNotFound(NotFound):
+    slug = "receipt-not-found"
+
+
+def check_scope(principal: Principal, requests: Sequence[EvaluationRequest]) -> None:
+    """A district evaluates only its own jurisdiction's spaces, and must say which that is."""
+    scope = principal.jurisdiction_scope
+    if scope is None:
+        return
+    for index, request in enumerate(requests):
+        code = request.facts.jurisdiction_code
+        if code != scope:
+            where = f"item {index}: " if len(requests) > 1 else ""
+            raise Forbidden(
+                f"{where}facts.jurisdiction_code must be your jurisdiction {scope} "
+                f"(got {code or 'nothing'}); other spaces are evaluated by their "
+                "own district or the bureau"
+            )
+
+
+def decide(
+    book: RulesetBook, request: EvaluationRequest, ruleset: LoadedRuleset | None = None
+) -> Decision:
+    chosen = ruleset or book.in_force_on(request.application_date)
+    return evaluate(request.facts, request.application_date, chosen.rules, chosen.content_hash)
+
+
+async def record(
+    session: AsyncSession, book: RulesetBook, principal: Principal, request: EvaluationRequest
+) -> Receipt:
+    """Decide with the ruleset in force on the application date, and keep the receipt.
+
+    Only a ruleset in force is ever chosen here: a draft can be tried (what-if), never decide.
+    """
+    check_scope(principal, [request])
+    ruleset = book.in_force_on(request.application_date)
+    decision = decide(book, request, ruleset)
+    facts = request.facts
+    receipt = await repository.add(
+        session,
+        DecisionReceipt(
+            id=uuid.uuid4(),
+            created_at=utcnow(),
+            requested_by=principal.subject,
+            requested_role=principal.role.value,
+            space_id=facts.space_id,
+            jurisdiction_code=facts.jurisdiction_code.value if facts.jurisdiction_code else None,
+            application_date=request.application_date,
+            ruleset_id=ruleset.id,
+            ruleset_hash=ruleset.content_hash,
+            engine_version=decision.engine_version,
+            input_hash=decision.input_hash,
+            verdict=decision.verdict,
+            facts=canonical_json(facts.model_dump(mode="json")),
+            decision=canonical_json(decision_document(decision)),
+        ),
+    )
+    return to_receipt(receipt)
+
+
+def to_receipt(row: DecisionReceipt) -> Receipt:
+    return Receipt(
+        id=row.id,
+        created_at=row.created_at,
+        requested_by=row.requested_by,
+        requested_role=row.requested_role,
+        space_id=row.space_id,
+        facts=json.loads(row.facts),
+        decision=json.loads(row.decision),
+    )
+
+
+async def get_receipt(
+    session: AsyncSession, principal: Principal, receipt_id: uuid.UUID
+) -> DecisionReceipt:
+    row = await repository.get(session, receipt_id, principal.jurisdiction_scope)
+    if row is None:
+        raise ReceiptNotFound(f"No decision receipt {receipt_id} within your jurisdiction")
+    return row
+
+
+def replay(book: RulesetBook, row: DecisionReceipt) -> Replay:
+    """Re-decide a stored receipt with its pinned ruleset; it must come out identical."""
+    ruleset = book.get(row.ruleset_id)
+    stored = json.loads(row.decision)
+    if ruleset.content_hash != row.ruleset_hash:
+        return Replay(
+            receipt_id=row.id,
+            ruleset_id=row.ruleset_id,
+            ruleset_hash=row.ruleset_hash,
+            identical=False,
+            differences=["ruleset.content_hash"],
+        )
+    request = EvaluationRequest(application_date=row.application_date, facts=json.loads(row.facts))
+    again = json.loads(canonical_json(decision_document(decide(book, request, ruleset))))
+    return Replay(
+        receipt_id=row.id,
+        ruleset_id=row.ruleset_id,
+        ruleset_hash=row.ruleset_hash,
+        identical=again == stored,
+        differences=_differences(stored, again),
+    )
+
+
+def _differences(a: Any, b: Any, path: str = "") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [
+            d
+            for key in sorted(set(a) | set(b))
+            for d in _differences(a.get(key), b.get(key), f"{path}.{key}".lstrip("."))
+        ]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in _differences(x, y, f"{path}[{i}]")
+        ]
+    return [] if a == b else [path or "."]
+
+
+def batch(
+    book: RulesetBook, requests: Sequence[EvaluationRequest], ruleset: LoadedRuleset | None = None
+) -> BatchResult:
+    items = []
+    for index, request in enumerate(requests):
+        decision = decide(book, request, ruleset)
+        items.append(
+            BatchItem(
+                index=index,
+                space_id=request.facts.space_id,
+                application_date=request.application_date,
+                ruleset_id=decision.ruleset.id,
+                verdict=decision.verdict,
+                conditions={c.id: c.verdict for c in decision.conditions},
+                missing_facts=decision.missing_facts,
+                priority=decision.priority.priority,
+                input_hash=decision.input_hash,
+            )
+        )
+    return BatchResult(counts=dict(Counter(item.verdict for item in items)), items=items)
+
+
+def impact(
+    book: RulesetBook, baseline_id: str, candidate_id: str, requests: Sequence[EvaluationRequest]
+) -> ImpactResult:
+    """Which spaces change verdict between two rulesets, and the conditions and parameters why."""
+    baseline, candidate = book.get(baseline_id), book.get(candidate_id)
+    changed: list[ImpactItem] = []
+    transitions: Counter[str] = Counter()
+    for index, request in enumerate(requests):
+        before, after = decide(book, request, baseline), decide(book, request, candidate)
+        if before.verdict == after.verdict and all(
+            b.verdict == a.verdict for b, a in zip(before.conditions, after.conditions, strict=True)
+        ):
+            continue
+        transitions[f"{before.verdict.value} -> {after.verdict.value}"] += 1
+        changed.append(
+            ImpactItem(
+                index=index,
+                space_id=request.facts.space_id,
+                baseline=before.verdict,
+                candidate=after.verdict,
+                causes=_causes(before, after),
+            )
+        )
+    return ImpactResult(
+        baseline_ruleset_id=baseline.id,
+        candidate_ruleset_id=candidate.id,
+        evaluated=len(requests),
+        changed=len(changed),
+        transitions=dict(transitions),
+        items=changed,
+    )
+
+
+def _causes(before: Decision, after: Decision) -> list[Cause]:
+    causes = []
+    for b, a in zip(before.conditions, after.conditions, strict=True):
+        if b.verdict == a.verdict:
+            continue
+        b_findings = {f.code: f for f in b.findings}
+        a_findings = {f.code: f for f in a.findings}
+        codes = sorted(
+            code
+            for code in set(b_findings) | set(a_findings)
+            if getattr(b_findings.get(code), "verdict", None)
+            != getattr(a_findings.get(code), "verdict", None)
+        )
+        parameters: dict[str, dict[str, object]] = {}
+        for code in codes:
+            pb = getattr(b_findings.get(code), "parameter", None)
+            pa = getattr(a_findings.get(code), "parameter", None)
+            if pb is not None and pa is not None and pb.value != pa.value:
+                parameters[pb.name] = {"baseline": pb.value, "candidate": pa.value, "unit": pb.unit}
+        causes.append(
+            Cause(
+                condition=b.id,
+                baseline=b.verdict,
+                candidate=a.verdict,
+                findings=codes,
+                parameters=parameters,
+            )
+        )
+    return causes

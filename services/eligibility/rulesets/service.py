@@ -1,0 +1,111 @@
+"""Loading the ruleset files strictly, and choosing the one in force on a date."""
+
+from __future__ import annotations
+
+import itertools
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from services.eligibility.rulesets.model import Ruleset, RulesetStatus
+from shared.canonical import canonical_json, sha256_hex
+from shared.errors import NotFound, UnprocessableRequest
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+class RulesetError(Exception):
+    """A ruleset file is malformed, or the files contradict each other. Fatal at start-up."""
+
+
+class NoRulesetInForce(UnprocessableRequest):
+    slug, title = "no-ruleset-in-force", "No ruleset is in force on that date"
+
+
+class RulesetNotFound(NotFound):
+    slug = "ruleset-not-found"
+
+
+@dataclass(frozen=True)
+class LoadedRuleset:
+    rules: Ruleset
+    content_hash: str
+    path: str
+
+    @property
+    def id(self) -> str:
+        return self.rules.id
+
+
+def content_hash(rules: Ruleset) -> str:
+    """The hash of what the ruleset says (not of its file's layout or comments)."""
+    return sha256_hex(canonical_json(rules.model_dump(mode="json")))
+
+
+def load_file(path: Path) -> LoadedRuleset:
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        rules = Ruleset.model_validate(raw)
+    except (tomllib.TOMLDecodeError, ValidationError, UnicodeDecodeError) as exc:
+        raise RulesetError(f"{path.name}: {exc}") from exc
+    return LoadedRuleset(rules, content_hash(rules), path.name)
+
+
+class RulesetBook:
+    """Every ruleset the service knows, checked together."""
+
+    def __init__(self, rulesets: Iterable[LoadedRuleset]) -> None:
+        self._by_id: dict[str, LoadedRuleset] = {}
+        for loaded in rulesets:
+            if loaded.id in self._by_id:
+                raise RulesetError(f"two files define ruleset {loaded.id!r}")
+            self._by_id[loaded.id] = loaded
+        in_force = sorted(
+            (r for r in self._by_id.values() if r.rules.status is RulesetStatus.IN_FORCE),
+            key=lambda r: r.rules.valid_from,
+        )
+        for earlier, later in itertools.pairwise(in_force):
+            end = earlier.rules.valid_to
+            if end is None or end >= later.rules.valid_from:
+                raise RulesetError(
+                    f"rulesets {earlier.id!r} and {later.id!r} are both in force on "
+                    f"{later.rules.valid_from.isoformat()}; close {earlier.id!r} with valid_to"
+                )
+
+    @classmethod
+    def load(cls, directory: Path = DATA_DIR) -> RulesetBook:
+        files = sorted(directory.glob("*.toml"))
+        if not files:
+            raise RulesetError(f"no ruleset files in {directory}")
+        return cls(load_file(path) for path in files)
+
+    def all(self) -> list[LoadedRuleset]:
+        return sorted(self._by_id.values(), key=lambda r: (r.rules.valid_from, r.id))
+
+    def get(self, ruleset_id: str) -> LoadedRuleset:
+        try:
+            return self._by_id[ruleset_id]
+        except KeyError:
+            raise RulesetNotFound(
+                f"No ruleset {ruleset_id!r}; GET /v1/rulesets lists them", ruleset_id=ruleset_id
+            ) from None
+
+    def in_force_on(self, day: date) -> LoadedRuleset:
+        for loaded in self._by_id.values():
+            if loaded.rules.status is RulesetStatus.IN_FORCE and loaded.rules.in_force_on(day):
+                return loaded
+        known = ", ".join(
+            f"{r.id} ({r.rules.valid_from.isoformat()}.."
+            f"{r.rules.valid_to.isoformat() if r.rules.valid_to else ''})"
+            for r in self.all()
+            if r.rules.status is RulesetStatus.IN_FORCE
+        )
+        raise NoRulesetInForce(
+            f"No ruleset of the Measures is in force on {day.isoformat()}, so no decision can be "
+            f"made for that date; rulesets in force: {known}",
+            application_date=day.isoformat(),
+        )
