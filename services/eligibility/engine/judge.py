@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from services.eligibility.engine.calendar import add_months, add_years
@@ -97,7 +97,12 @@ class Judge:
         zh, en = label(part_path)
         facts = {part_path: jsonable(part), whole_path: jsonable(whole)}
         required = Decimal(str(p.value))
-        share = (part * 100 / whole).quantize(Decimal("0.1")) if whole > 0 else Decimal(0)
+        # Rounded down, so a share just below the bound never reads as reaching it.
+        share = (
+            (part * 100 / whole).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+            if whole > 0
+            else Decimal(0)
+        )
         # Compare exactly (part × 100 ≥ share × whole), not the rounded share.
         if whole > 0 and part * 100 >= required * whole:
             self._add(

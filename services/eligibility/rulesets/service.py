@@ -77,7 +77,8 @@ class RulesetBook:
                 )
 
     @classmethod
-    def load(cls, directory: Path = DATA_DIR) -> RulesetBook:
+    def load(cls, directory: Path | None = None) -> RulesetBook:
+        directory = directory or DATA_DIR
         files = sorted(directory.glob("*.toml"))
         if not files:
             raise RulesetError(f"no ruleset files in {directory}")
