@@ -84,7 +84,8 @@ def test_a_specialised_space_is_held_to_1000_not_500() -> None:
     decision = decide(form="specialised", premises={"service_area_m2": "800"})
     result = finding(decision, "C2", "min_service_area")
     assert result.verdict is Verdict.NOT_MET
-    assert result.parameter is not None and result.parameter.value == 1000
+    assert result.parameter is not None
+    assert result.parameter.value == 1000
     assert "min_workstations" not in {f.code for f in condition(decision, "C2").findings}
 
 

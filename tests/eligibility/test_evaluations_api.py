@@ -1,0 +1,260 @@
+"""Evaluations over HTTP: stored receipts, replay, scope, batch, what-if and impact."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from tests.conftest import client_for
+from tests.eligibility.factories import cohort, request
+
+
+@pytest.fixture
+async def eligibility_app(make_app):
+    return await make_app("eligibility")
+
+
+@pytest.fixture
+async def eligibility(eligibility_app):
+    async with client_for(eligibility_app) as client:
+        yield client
+
+
+async def test_a_receipt_is_stored_and_explains_itself(eligibility, auth) -> None:
+    body = request(premises={"service_area_m2": "480"})
+    created = await eligibility.post("/v1/evaluations", json=body, headers=auth("expert"))
+    assert created.status_code == 201, created.text
+    receipt = created.json()
+    assert created.headers["location"] == f"/v1/evaluations/{receipt['id']}"
+    decision = receipt["decision"]
+    assert decision["verdict"] == "not_eligible"
+    assert decision["ruleset"]["id"] == "lz-measures-2018"
+    assert len(decision["ruleset"]["content_hash"]) == 64
+    assert decision["engine_version"]
+    c2 = next(c for c in decision["conditions"] if c["id"] == "C2")
+    assert c2["verdict"] == "not_met"
+    assert "service area 480 m², 20 m² short of 500 m²" in c2["explanation_en"]
+    assert "服务场地面积480平方米，比500平方米少20平方米" in c2["explanation_zh"]
+    assert receipt["requested_by"] == "test-expert-all"
+    fetched = await eligibility.get(f"/v1/evaluations/{receipt['id']}", headers=auth("auditor"))
+    assert fetched.json() == receipt
+
+
+async def test_replay_reproduces_the_receipt(eligibility, auth) -> None:
+    created = (
+        await eligibility.post("/v1/evaluations", json=request(), headers=auth("city_admin"))
+    ).json()
+    replay = await eligibility.get(
+        f"/v1/evaluations/{created['id']}/replay", headers=auth("auditor")
+    )
+    assert replay.status_code == 200
+    assert replay.json()["identical"] is True
+    assert replay.json()["differences"] == []
+
+
+async def test_replay_detects_a_changed_ruleset(
+    eligibility_app, eligibility, auth, monkeypatch
+) -> None:
+    """If the pinned ruleset's content no longer matches, replay says so instead of re-deciding."""
+    created = (
+        await eligibility.post("/v1/evaluations", json=request(), headers=auth("city_admin"))
+    ).json()
+    book = eligibility_app.state.rulesets
+    loaded = book.get("lz-measures-2018")
+    monkeypatch.setitem(book._by_id, "lz-measures-2018", replace(loaded, content_hash="0" * 64))
+    replay = (
+        await eligibility.get(f"/v1/evaluations/{created['id']}/replay", headers=auth("auditor"))
+    ).json()
+    assert replay["identical"] is False
+    assert replay["differences"] == ["ruleset.content_hash"]
+
+
+async def test_receipts_cannot_be_changed(eligibility_app, eligibility, auth) -> None:
+    await eligibility.post("/v1/evaluations", json=request(), headers=auth("city_admin"))
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with eligibility_app.state.database.engine.begin() as connection:
+            await connection.execute(sa.text("UPDATE decision_receipts SET verdict = 'eligible'"))
+
+
+async def test_no_ruleset_in_force_is_a_clear_422(eligibility, auth) -> None:
+    from datetime import date
+
+    response = await eligibility.post(
+        "/v1/evaluations", json=request(date(2018, 6, 1)), headers=auth("city_admin")
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert body["type"] == "urn:lzms:problem:no-ruleset-in-force"
+    assert "2018-06-01" in body["detail"]
+    assert "lz-measures-2018" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"premises": {"service_area_m2": "-1"}}, "body.facts.premises.service_area_m2"),
+        ({"premises": {"service_area_m2": "2000"}}, "body.facts.premises"),  # above the total
+        (
+            {"premises": {"lease_start": "2027-01-01", "lease_end": "2026-01-01"}},
+            "body.facts.premises",
+        ),
+        ({"form": "floating"}, "body.facts.form"),
+        (
+            {"incubation": {"teams_in_incubation": 3, "teams_in_supported_fields": 5}},
+            "body.facts.incubation",
+        ),
+        ({"staff": {"management_staff": -2}}, "body.facts.staff.management_staff"),
+        ({"operating_since": "2027-01-01"}, "body.facts"),  # after the facts' date
+    ],
+)
+async def test_bad_facts_are_422_naming_the_field(eligibility, auth, change, field) -> None:
+    response = await eligibility.post(
+        "/v1/evaluations", json=request(**change), headers=auth("city_admin")
+    )
+    assert response.status_code == 422
+    assert [e["field"] for e in response.json()["errors"]] == [field]
+
+
+async def test_facts_must_be_of_the_application_date(eligibility, auth) -> None:
+    body = request()
+    body["application_date"] = "2026-03-17"
+    response = await eligibility.post("/v1/evaluations", json=body, headers=auth("city_admin"))
+    assert response.status_code == 422
+    assert "must be the application date" in response.json()["detail"]
+
+
+async def test_a_district_decides_and_reads_only_its_own(eligibility, auth) -> None:
+    own = auth("district_officer", "620102")
+    other = auth("district_officer", "620103")
+    created = await eligibility.post("/v1/evaluations", json=request(), headers=own)
+    assert created.status_code == 201
+    receipt_id = created.json()["id"]
+    refused = await eligibility.post("/v1/evaluations", json=request(), headers=other)
+    assert refused.status_code == 403
+    assert "620103" in refused.json()["detail"]
+    assert (
+        await eligibility.get(f"/v1/evaluations/{receipt_id}", headers=other)
+    ).status_code == 404
+    assert (
+        await eligibility.get(f"/v1/evaluations/{receipt_id}/replay", headers=other)
+    ).status_code == 404
+    listed = (await eligibility.get("/v1/evaluations", headers=other)).json()
+    assert listed["items"] == []
+    mine = (await eligibility.get("/v1/evaluations", headers=own)).json()
+    assert [r["id"] for r in mine["items"]] == [receipt_id]
+
+
+async def test_finance_officers_do_not_decide(eligibility, auth) -> None:
+    response = await eligibility.post(
+        "/v1/evaluations", json=request(), headers=auth("finance_officer")
+    )
+    assert response.status_code == 403
+
+
+async def test_idempotent_evaluation(eligibility, auth) -> None:
+    headers = {**auth("city_admin"), "Idempotency-Key": "eval-1"}
+    first = await eligibility.post("/v1/evaluations", json=request(), headers=headers)
+    second = await eligibility.post("/v1/evaluations", json=request(), headers=headers)
+    assert second.json()["id"] == first.json()["id"]
+    listed = (await eligibility.get("/v1/evaluations", headers=auth("auditor"))).json()
+    assert len(listed["items"]) == 1
+
+
+@pytest.mark.backends("sqlite")
+async def test_batch_is_not_stored_and_counts_verdicts(eligibility, auth) -> None:
+    items = cohort(50)
+    response = await eligibility.post(
+        "/v1/evaluations/batch", json={"items": items}, headers=auth("city_admin")
+    )
+    assert response.status_code == 200
+    result = response.json()
+    assert len(result["items"]) == 50
+    assert sum(result["counts"].values()) == 50
+    assert [item["index"] for item in result["items"]] == list(range(50))
+    stored = (await eligibility.get("/v1/evaluations", headers=auth("auditor"))).json()
+    assert stored["items"] == []
+
+
+@pytest.mark.backends("sqlite")
+async def test_batch_limit(eligibility, auth) -> None:
+    response = await eligibility.post(
+        "/v1/evaluations/batch", json={"items": []}, headers=auth("city_admin")
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.items"
+
+
+@pytest.mark.backends("sqlite")
+async def test_what_if_under_the_draft(eligibility, auth) -> None:
+    body = {
+        **request(premises={"service_area_m2": "550"}),
+        "ruleset_id": "lz-measures-draft-stricter",
+    }
+    response = await eligibility.post("/v1/what-if", json=body, headers=auth("expert"))
+    assert response.status_code == 200
+    decision = response.json()
+    assert decision["ruleset"]["status"] == "draft"
+    c2 = next(c for c in decision["conditions"] if c["id"] == "C2")
+    assert "50 m² short of 600 m²" in c2["explanation_en"]
+    unknown = await eligibility.post(
+        "/v1/what-if", json={**body, "ruleset_id": "nope"}, headers=auth("expert")
+    )
+    assert unknown.status_code == 404
+    assert unknown.json()["type"] == "urn:lzms:problem:ruleset-not-found"
+
+
+@pytest.mark.backends("sqlite")
+async def test_impact_of_the_draft_on_a_cohort(eligibility, auth) -> None:
+    items = cohort(300)
+    response = await eligibility.post(
+        "/v1/impact",
+        json={
+            "baseline_ruleset_id": "lz-measures-2018",
+            "candidate_ruleset_id": "lz-measures-draft-stricter",
+            "items": items,
+        },
+        headers=auth("city_admin"),
+    )
+    assert response.status_code == 200
+    result = response.json()
+    assert result["evaluated"] == 300
+    assert result["changed"] == len(result["items"]) > 0
+    # Stricter thresholds only ever take spaces out, never let one in.
+    assert not [item for item in result["items"]
+                if item["baseline"] == "not_eligible" and item["candidate"] != "not_eligible"]
+    moved = [item for item in result["items"] if item["baseline"] == "needs_review"]
+    assert moved, "some spaces the 2018 rules pass must fail the draft"
+    causes = {
+        (c["condition"], name) for item in moved for c in item["causes"] for name in c["parameters"]
+    }
+    assert causes <= {
+        ("C1", "space_min_operation"),
+        ("C2", "comprehensive_min_service_area"),
+        ("C2", "comprehensive_min_workstations"),
+        ("C2", "specialised_min_service_area"),
+        ("C3", "min_teams"),
+        ("C5", "min_staff"),
+    }
+    example = moved[0]["causes"][0]
+    _name, change = next(iter(example["parameters"].items()))
+    assert change["baseline"] != change["candidate"]
+
+
+@pytest.mark.backends("sqlite")
+async def test_rulesets_are_published_with_their_hash(eligibility, auth) -> None:
+    listed = (await eligibility.get("/v1/rulesets", headers=auth("auditor"))).json()
+    assert [(r["id"], r["status"]) for r in listed] == [
+        ("lz-measures-2018", "in_force"),
+        ("lz-measures-draft-stricter", "draft"),
+    ]
+    detail = (
+        await eligibility.get("/v1/rulesets/lz-measures-2018", headers=auth("auditor"))
+    ).json()
+    assert detail["content_hash"] == listed[0]["content_hash"]
+    c2 = next(c for c in detail["conditions"] if c["id"] == "C2")
+    assert c2["parameters"]["comprehensive_min_service_area"]["value"] == 500
+    schema = (await eligibility.get("/v1/facts-schema", headers=auth("auditor"))).json()
+    assert "premises" in schema["properties"]
