@@ -414,5 +414,5 @@ def test_the_draft_is_stricter_and_cites_itself() -> None:
 def test_same_facts_same_hash_and_same_decision() -> None:
     first, second = decide(), decide()
     assert first.input_hash == second.input_hash
-    assert first.model_dump() == second.model_dump()
+    assert first == second
     assert decide(premises={"service_area_m2": "1201"}).input_hash != first.input_hash

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import TypeAdapter
 
 from services.eligibility.engine import ENGINE_VERSION
 from services.eligibility.engine.checks import CHECKS
@@ -23,18 +25,16 @@ from shared.canonical import canonical_json, sha256_hex
 from shared.contracts.facts import SpaceFacts
 
 
-class RulesetRef(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True)
+class RulesetRef:
     id: str
     title_zh: str
     status: str
     content_hash: str
 
 
-class ConditionResult(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True)
+class ConditionResult:
     id: str
     title_zh: str
     title_en: str
@@ -47,12 +47,14 @@ class ConditionResult(BaseModel):
     explanation_en: str
 
 
-class Priority(BaseModel):
-    """优先认定: substantive investment above the configured amount. Never affects eligibility."""
+@dataclass(frozen=True, slots=True)
+class Priority:
+    """优先认定: substantive investment above the configured amount. Never affects eligibility.
 
-    model_config = ConfigDict(frozen=True)
+    ``priority`` is None when the invested amount is not known.
+    """
 
-    priority: bool | None = Field(description="None when the invested amount is not known")
+    priority: bool | None
     clause: str
     clause_text: str
     parameter: ParameterUsed
@@ -61,8 +63,9 @@ class Priority(BaseModel):
     explanation_en: str
 
 
-class Decision(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The whole answer; plain dataclasses, built fast, serialised through ``DECISION``."""
 
     verdict: OverallVerdict
     application_date: date
@@ -98,24 +101,29 @@ _VERDICT_WORDS = {
 }
 
 
-def _condition(rule: ConditionRule, facts: SpaceFacts, on: date) -> ConditionResult:
+def _condition(rule: ConditionRule, facts: SpaceFacts, on: date, explain: bool) -> ConditionResult:
     if facts.form not in rule.applies_to:
         findings: list[Finding] = []
         verdict = Verdict.NOT_APPLICABLE
     else:
-        params = {
-            name: ParameterUsed(name=name, value=p.value, unit=p.unit)
-            for name, p in rule.parameters.items()
-        }
-        judge = Judge(facts, on, params)
+        params = rule.parameters_used
+        judge = Judge(facts, on, params, explain=explain)
         CHECKS[rule.check].run(judge)
         findings = judge.findings
         verdict = combine([f.verdict for f in findings])
     missing = sorted({path for f in findings for path in f.missing_facts})
-    word_zh, word_en = _VERDICT_WORDS[verdict]
-    decisive = [f for f in findings if f.verdict is verdict] if findings else []
-    detail_zh = "；".join(f.explanation_zh for f in decisive)
-    detail_en = "; ".join(f.explanation_en for f in decisive)
+    explanation_zh = explanation_en = ""
+    if explain:
+        word_zh, word_en = _VERDICT_WORDS[verdict]
+        decisive = [f for f in findings if f.verdict is verdict]
+        detail_zh = "；".join(f.explanation_zh for f in decisive)
+        detail_en = "; ".join(f.explanation_en for f in decisive)
+        explanation_zh = f"{rule.id} {rule.title_zh}：{word_zh}" + (
+            f"。{detail_zh}" if detail_zh else ""
+        )
+        explanation_en = f"{rule.id} {rule.title_en}: {word_en}" + (
+            f". {detail_en}" if detail_en else ""
+        )
     return ConditionResult(
         id=rule.id,
         title_zh=rule.title_zh,
@@ -125,14 +133,12 @@ def _condition(rule: ConditionRule, facts: SpaceFacts, on: date) -> ConditionRes
         verdict=verdict,
         findings=findings,
         missing_facts=missing,
-        explanation_zh=f"{rule.id} {rule.title_zh}：{word_zh}"
-        + (f"。{detail_zh}" if detail_zh else ""),
-        explanation_en=f"{rule.id} {rule.title_en}: {word_en}"
-        + (f". {detail_en}" if detail_en else ""),
+        explanation_zh=explanation_zh,
+        explanation_en=explanation_en,
     )
 
 
-def _priority(rules: Ruleset, facts: SpaceFacts) -> Priority:
+def priority(rules: Ruleset, facts: SpaceFacts) -> Priority:
     p = rules.priority.parameters["min_investment"]
     parameter = ParameterUsed(name="min_investment", value=p.value, unit=p.unit)
     amount = facts.financing.invested_amount_fen
@@ -170,17 +176,6 @@ def _priority(rules: Ruleset, facts: SpaceFacts) -> Priority:
     )
 
 
-def _overall(results: list[ConditionResult]) -> OverallVerdict:
-    verdicts = {r.verdict for r in results}
-    if Verdict.NOT_MET in verdicts:
-        return OverallVerdict.NOT_ELIGIBLE
-    if Verdict.MISSING_FACTS in verdicts:
-        return OverallVerdict.INCOMPLETE
-    if Verdict.NEEDS_REVIEW in verdicts:
-        return OverallVerdict.NEEDS_REVIEW
-    return OverallVerdict.ELIGIBLE
-
-
 _SUMMARY = {
     OverallVerdict.ELIGIBLE: ("符合全部认定条件", "meets every condition"),
     OverallVerdict.NOT_ELIGIBLE: ("不符合认定条件", "does not meet the conditions"),
@@ -195,11 +190,39 @@ _SUMMARY = {
 }
 
 
+def judge_conditions(
+    facts: SpaceFacts,
+    application_date: date,
+    rules: Iterable[ConditionRule],
+    *,
+    explain: bool = True,
+) -> list[ConditionResult]:
+    """Each condition's result. With ``explain=False`` the verdicts, findings and shortfalls are
+    the same but no sentences are written (batch and impact runs return verdicts only)."""
+    return [_condition(rule, facts, application_date, explain) for rule in rules]
+
+
+def overall(results: Iterable[ConditionResult]) -> OverallVerdict:
+    """Any condition not met decides; then any facts missing; then anything left to a person."""
+    verdicts = {r.verdict for r in results}
+    if Verdict.NOT_MET in verdicts:
+        return OverallVerdict.NOT_ELIGIBLE
+    if Verdict.MISSING_FACTS in verdicts:
+        return OverallVerdict.INCOMPLETE
+    if Verdict.NEEDS_REVIEW in verdicts:
+        return OverallVerdict.NEEDS_REVIEW
+    return OverallVerdict.ELIGIBLE
+
+
 def evaluate(
-    facts: SpaceFacts, application_date: date, rules: Ruleset, content_hash: str
+    facts: SpaceFacts,
+    application_date: date,
+    rules: Ruleset,
+    content_hash: str,
 ) -> Decision:
-    results = [_condition(rule, facts, application_date) for rule in rules.conditions]
-    verdict = _overall(results)
+    """The whole decision, explained, as a receipt records it."""
+    results = judge_conditions(facts, application_date, rules.conditions)
+    verdict = overall(results)
     missing = sorted({path for r in results for path in r.missing_facts})
     failing = [r.id for r in results if r.verdict is Verdict.NOT_MET]
     pending = [r.id for r in results if r.verdict is Verdict.NEEDS_REVIEW]
@@ -223,13 +246,16 @@ def evaluate(
         engine_version=ENGINE_VERSION,
         input_hash=input_hash(facts, application_date),
         conditions=results,
-        priority=_priority(rules, facts),
+        priority=priority(rules, facts),
         missing_facts=missing,
         summary_zh=zh,
         summary_en=en,
     )
 
 
+DECISION: TypeAdapter[Decision] = TypeAdapter(Decision)
+
+
 def decision_document(decision: Decision) -> dict[str, Any]:
     """The decision as stored and compared on replay."""
-    return decision.model_dump(mode="json")
+    return DECISION.dump_python(decision, mode="json")  # type: ignore[no-any-return]

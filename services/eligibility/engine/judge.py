@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -20,8 +20,16 @@ def _fmt(value: Any) -> str:
 class Judge:
     """Collects the findings of one condition for one set of facts on one date."""
 
-    def __init__(self, facts: SpaceFacts, on: date, params: Mapping[str, ParameterUsed]) -> None:
+    def __init__(
+        self,
+        facts: SpaceFacts,
+        on: date,
+        params: Mapping[str, ParameterUsed],
+        *,
+        explain: bool = True,
+    ) -> None:
         self.facts = facts
+        self.explain = explain
         self.on = on
         self.params = params
         self.findings: list[Finding] = []
@@ -29,7 +37,10 @@ class Judge:
     def param(self, name: str) -> ParameterUsed:
         return self.params[name]
 
-    def _add(self, **finding: Any) -> None:
+    def _add(self, text: Callable[[], tuple[str, str]], **finding: Any) -> None:
+        # Words are built only when asked for: a batch or impact run needs verdicts alone.
+        if self.explain:
+            finding["explanation_zh"], finding["explanation_en"] = text()
         self.findings.append(Finding(**finding))
 
     def _missing(self, code: str, path: str, parameter: ParameterUsed | None = None) -> None:
@@ -39,8 +50,10 @@ class Judge:
             verdict=Verdict.MISSING_FACTS,
             missing_facts=[path],
             parameter=parameter,
-            explanation_zh=f"缺少事实：{zh}（{path}）",
-            explanation_en=f"Missing fact: {en} ({path})",
+            text=lambda: (
+                f"缺少事实：{zh}（{path}）",
+                f"Missing fact: {en} ({path})",
+            ),
         )
 
     def at_least(self, code: str, path: str, actual: int | Decimal | None, parameter: str) -> None:
@@ -58,8 +71,10 @@ class Judge:
                 verdict=Verdict.MET,
                 facts={path: jsonable(actual)},
                 parameter=p,
-                explanation_zh=f"{zh}{_fmt(actual)}{u_zh}，不低于{_fmt(p.value)}{u_zh}",
-                explanation_en=f"{en} {_fmt(actual)} {u_en}, at least {_fmt(p.value)} {u_en}",
+                text=lambda: (
+                    f"{zh}{_fmt(actual)}{u_zh}，不低于{_fmt(p.value)}{u_zh}",
+                    f"{en} {_fmt(actual)} {u_en}, at least {_fmt(p.value)} {u_en}",
+                ),
             )
             return
         gap = required - Decimal(actual)
@@ -71,9 +86,10 @@ class Judge:
             shortfall=Shortfall(
                 actual=jsonable(actual), required=jsonable(p.value), unit=p.unit, gap=jsonable(gap)
             ),
-            explanation_zh=f"{zh}{_fmt(actual)}{u_zh}，比{_fmt(p.value)}{u_zh}少{_fmt(gap)}{u_zh}",
-            explanation_en=f"{en} {_fmt(actual)} {u_en}, {_fmt(gap)} {u_en} short of "
-            f"{_fmt(p.value)} {u_en}",
+            text=lambda: (
+                f"{zh}{_fmt(actual)}{u_zh}，比{_fmt(p.value)}{u_zh}少{_fmt(gap)}{u_zh}",
+                f"{en} {_fmt(actual)} {u_en}, {_fmt(gap)} {u_en} short of {_fmt(p.value)} {u_en}",
+            ),
         )
 
     def share_at_least(
@@ -110,8 +126,10 @@ class Judge:
                 verdict=Verdict.MET,
                 facts=facts,
                 parameter=p,
-                explanation_zh=f"{zh}占总面积{_fmt(share)}%，不低于{_fmt(p.value)}%",
-                explanation_en=f"{en} is {_fmt(share)} % of the total, at least {_fmt(p.value)} %",
+                text=lambda: (
+                    f"{zh}占总面积{_fmt(share)}%，不低于{_fmt(p.value)}%",
+                    f"{en} is {_fmt(share)} % of the total, at least {_fmt(p.value)} %",
+                ),
             )
             return
         needed = (required * whole / 100).quantize(Decimal("0.01"))
@@ -127,10 +145,12 @@ class Judge:
                 unit="percent",
                 gap=jsonable(required - share),
             ),
-            explanation_zh=f"{zh}占总面积{_fmt(share)}%，低于{_fmt(p.value)}%；"
-            f"需至少{_fmt(needed)}平方米，少{_fmt(gap_m2)}平方米",
-            explanation_en=f"{en} is {_fmt(share)} % of the total, below {_fmt(p.value)} %: "
-            f"needs at least {_fmt(needed)} m², {_fmt(gap_m2)} m² short",
+            text=lambda: (
+                f"{zh}占总面积{_fmt(share)}%，低于{_fmt(p.value)}%；"
+                f"需至少{_fmt(needed)}平方米，少{_fmt(gap_m2)}平方米",
+                f"{en} is {_fmt(share)} % of the total, below {_fmt(p.value)} %: "
+                f"needs at least {_fmt(needed)} m², {_fmt(gap_m2)} m² short",
+            ),
         )
 
     def required(self, code: str, path: str, value: bool | None) -> None:
@@ -142,8 +162,10 @@ class Judge:
                 code=code,
                 verdict=Verdict.MET,
                 facts={path: True},
-                explanation_zh=f"{zh}：具备",
-                explanation_en=f"{en}: yes",
+                text=lambda: (
+                    f"{zh}：具备",
+                    f"{en}: yes",
+                ),
             )
         else:
             self._add(
@@ -151,8 +173,10 @@ class Judge:
                 verdict=Verdict.NOT_MET,
                 facts={path: False},
                 shortfall=Shortfall(actual=False, required=True, unit="items", gap=[path]),
-                explanation_zh=f"{zh}：不具备（要求具备）",
-                explanation_en=f"{en}: no (required)",
+                text=lambda: (
+                    f"{zh}：不具备（要求具备）",
+                    f"{en}: no (required)",
+                ),
             )
 
     def period_complete(self, code: str, path: str, start: date | None, parameter: str) -> None:
@@ -172,11 +196,13 @@ class Judge:
                 verdict=Verdict.MET,
                 facts=facts,
                 parameter=p,
-                explanation_zh=f"{zh}{start.isoformat()}，于{due.isoformat()}满{n}{u_zh}，"
-                f"不晚于申报日{self.on.isoformat()}",
-                explanation_en=f"{en} {start.isoformat()}: {n} {u_en} complete on "
-                f"{due.isoformat()}, by the application date "
-                f"{self.on.isoformat()}",
+                text=lambda: (
+                    f"{zh}{start.isoformat()}，于{due.isoformat()}满{n}{u_zh}，"
+                    f"不晚于申报日{self.on.isoformat()}",
+                    f"{en} {start.isoformat()}: {n} {u_en} complete on "
+                    f"{due.isoformat()}, by the application date "
+                    f"{self.on.isoformat()}",
+                ),
             )
             return
         self._add(
@@ -190,11 +216,13 @@ class Judge:
                 unit="date",
                 gap=(due - self.on).days,
             ),
-            explanation_zh=f"{zh}{start.isoformat()}，满{n}{u_zh}之日为{due.isoformat()}，"
-            f"晚于申报日{self.on.isoformat()}{(due - self.on).days}天",
-            explanation_en=f"{en} {start.isoformat()}: {n} {u_en} are complete only on "
-            f"{due.isoformat()}, {(due - self.on).days} days after the "
-            f"application date {self.on.isoformat()}",
+            text=lambda: (
+                f"{zh}{start.isoformat()}，满{n}{u_zh}之日为{due.isoformat()}，"
+                f"晚于申报日{self.on.isoformat()}{(due - self.on).days}天",
+                f"{en} {start.isoformat()}: {n} {u_en} are complete only on "
+                f"{due.isoformat()}, {(due - self.on).days} days after the "
+                f"application date {self.on.isoformat()}",
+            ),
         )
 
     def lasts_at_least(
@@ -222,9 +250,10 @@ class Judge:
                 verdict=Verdict.MET,
                 facts=facts,
                 parameter=p,
-                explanation_zh=f"租期{start.isoformat()}至{end.isoformat()}，不少于{p.value}年",
-                explanation_en=f"lease {start.isoformat()} to {end.isoformat()}, at least "
-                f"{p.value} years",
+                text=lambda: (
+                    f"租期{start.isoformat()}至{end.isoformat()}，不少于{p.value}年",
+                    f"lease {start.isoformat()} to {end.isoformat()}, at least {p.value} years",
+                ),
             )
             return
         self._add(
@@ -235,10 +264,11 @@ class Judge:
             shortfall=Shortfall(
                 actual=end.isoformat(), required=due.isoformat(), unit="date", gap=(due - end).days
             ),
-            explanation_zh=f"租期至{end.isoformat()}止，须至少至{due.isoformat()}"
-            f"（{p.value}年以上）",
-            explanation_en=f"lease ends {end.isoformat()}, needs to run to at least "
-            f"{due.isoformat()} ({p.value} years)",
+            text=lambda: (
+                f"租期至{end.isoformat()}止，须至少至{due.isoformat()}（{p.value}年以上）",
+                f"lease ends {end.isoformat()}, needs to run to at least "
+                f"{due.isoformat()} ({p.value} years)",
+            ),
         )
 
     def covers(self, code: str, start: date | None, end: date | None) -> None:
@@ -255,9 +285,10 @@ class Judge:
                 code=code,
                 verdict=Verdict.MET,
                 facts=facts,
-                explanation_zh=f"申报日{self.on.isoformat()}在租期内",
-                explanation_en=f"the lease is in force on the application date "
-                f"{self.on.isoformat()}",
+                text=lambda: (
+                    f"申报日{self.on.isoformat()}在租期内",
+                    f"the lease is in force on the application date {self.on.isoformat()}",
+                ),
             )
             return
         self._add(
@@ -270,10 +301,11 @@ class Judge:
                 unit="date",
                 gap=None,
             ),
-            explanation_zh=f"申报日{self.on.isoformat()}不在租期{start.isoformat()}至"
-            f"{end.isoformat()}内",
-            explanation_en=f"the lease ({start.isoformat()} to {end.isoformat()}) is not in "
-            f"force on the application date {self.on.isoformat()}",
+            text=lambda: (
+                f"申报日{self.on.isoformat()}不在租期{start.isoformat()}至{end.isoformat()}内",
+                f"the lease ({start.isoformat()} to {end.isoformat()}) is not in "
+                f"force on the application date {self.on.isoformat()}",
+            ),
         )
 
     def includes(
@@ -293,8 +325,10 @@ class Judge:
                 verdict=Verdict.MET,
                 facts={path: have},
                 parameter=p,
-                explanation_zh=f"{zh}齐全：{'、'.join(have)}",
-                explanation_en=f"{en} complete: {', '.join(have)}",
+                text=lambda: (
+                    f"{zh}齐全：{'、'.join(have)}",
+                    f"{en} complete: {', '.join(have)}",
+                ),
             )
             return
         self._add(
@@ -303,8 +337,10 @@ class Judge:
             facts={path: have},
             parameter=p,
             shortfall=Shortfall(actual=have, required=sorted(p.value), unit="items", gap=lacking),
-            explanation_zh=f"{zh}缺少：{'、'.join(lacking)}",
-            explanation_en=f"{en} lacking: {', '.join(lacking)}",
+            text=lambda: (
+                f"{zh}缺少：{'、'.join(lacking)}",
+                f"{en} lacking: {', '.join(lacking)}",
+            ),
         )
 
     def review(
@@ -320,8 +356,10 @@ class Judge:
                 verdict=Verdict.NOT_MET,
                 facts={path: False},
                 shortfall=Shortfall(actual=False, required=True, unit="items", gap=[path]),
-                explanation_zh=f"{zh}：未提供（要求具备）",
-                explanation_en=f"{en}: none submitted (required)",
+                text=lambda: (
+                    f"{zh}：未提供（要求具备）",
+                    f"{en}: none submitted (required)",
+                ),
             )
         else:
             self.judgement(code, what_zh, what_en, facts={path: True})
@@ -333,8 +371,10 @@ class Judge:
             code=code,
             verdict=Verdict.NEEDS_REVIEW,
             facts=facts or {},
-            explanation_zh=f"需人工审核：{what_zh}",
-            explanation_en=f"For a person to judge: {what_en}",
+            text=lambda: (
+                f"需人工审核：{what_zh}",
+                f"For a person to judge: {what_en}",
+            ),
         )
 
     def not_met(
@@ -352,8 +392,10 @@ class Judge:
             facts=facts,
             shortfall=shortfall,
             parameter=self.param(parameter) if parameter else None,
-            explanation_zh=zh,
-            explanation_en=en,
+            text=lambda: (
+                zh,
+                en,
+            ),
         )
 
     def met(
@@ -364,8 +406,10 @@ class Judge:
             verdict=Verdict.MET,
             facts=facts,
             parameter=self.param(parameter) if parameter else None,
-            explanation_zh=zh,
-            explanation_en=en,
+            text=lambda: (
+                zh,
+                en,
+            ),
         )
 
     def missing(self, code: str, path: str, parameter: str | None = None) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict, Field
 
 
 class Verdict(StrEnum):
@@ -24,36 +23,40 @@ class OverallVerdict(StrEnum):
     INCOMPLETE = "incomplete"  # 事实不全
 
 
-class ParameterUsed(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+@dataclass(frozen=True, slots=True)
+class ParameterUsed:
     name: str
     value: Any
     unit: str
 
 
-class Shortfall(BaseModel):
-    """How far a fact falls from its threshold, in the threshold's unit."""
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    """How far a fact falls from its threshold, in the threshold's unit.
 
-    model_config = ConfigDict(frozen=True)
+    ``gap`` is required − actual: a number, the days or the items lacking.
+    """
 
     actual: Any
     required: Any
     unit: str
-    gap: Any = Field(description="required − actual (a number, or the items lacking)")
+    gap: Any
 
 
-class Finding(BaseModel):
-    """One test inside a condition: which facts, which parameter, what came out."""
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One test inside a condition: which facts, which parameter, what came out.
 
-    model_config = ConfigDict(frozen=True)
+    Plain dataclasses (not validated models): the engine builds hundreds of thousands of them
+    in a batch, from values its own typed code produced.
+    """
 
     code: str
     verdict: Verdict
-    facts: dict[str, Any] = Field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
     parameter: ParameterUsed | None = None
     shortfall: Shortfall | None = None
-    missing_facts: list[str] = Field(default_factory=list)
+    missing_facts: list[str] = field(default_factory=list)
     explanation_zh: str = ""
     explanation_en: str = ""
 

@@ -10,7 +10,16 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility.engine.evaluate import Decision, decision_document, evaluate
+from services.eligibility.engine.evaluate import (
+    ConditionResult,
+    Decision,
+    decision_document,
+    evaluate,
+    input_hash,
+    judge_conditions,
+    overall,
+    priority,
+)
 from services.eligibility.evaluations import repository
 from services.eligibility.evaluations.models import DecisionReceipt
 from services.eligibility.evaluations.schemas import (
@@ -155,18 +164,22 @@ def batch(
 ) -> BatchResult:
     items = []
     for index, request in enumerate(requests):
-        decision = decide(book, request, ruleset)
+        chosen = ruleset or book.in_force_on(request.application_date)
+        results = judge_conditions(
+            request.facts, request.application_date, chosen.rules.conditions, explain=False
+        )
+        verdict = overall(results)
         items.append(
             BatchItem(
                 index=index,
                 space_id=request.facts.space_id,
                 application_date=request.application_date,
-                ruleset_id=decision.ruleset.id,
-                verdict=decision.verdict,
-                conditions={c.id: c.verdict for c in decision.conditions},
-                missing_facts=decision.missing_facts,
-                priority=decision.priority.priority,
-                input_hash=decision.input_hash,
+                ruleset_id=chosen.id,
+                verdict=verdict,
+                conditions={c.id: c.verdict for c in results},
+                missing_facts=sorted({path for c in results for path in c.missing_facts}),
+                priority=priority(chosen.rules, request.facts).priority,
+                input_hash=input_hash(request.facts, request.application_date),
             )
         )
     return BatchResult(counts=dict(Counter(item.verdict for item in items)), items=items)
@@ -175,23 +188,31 @@ def batch(
 def impact(
     book: RulesetBook, baseline_id: str, candidate_id: str, requests: Sequence[EvaluationRequest]
 ) -> ImpactResult:
-    """Which spaces change verdict between two rulesets, and the conditions and parameters why."""
+    """Which spaces change verdict between two rulesets, and the conditions and parameters why.
+
+    A condition whose rule is the same in both rulesets gives the same result, so only the
+    conditions the candidate changes are judged twice.
+    """
     baseline, candidate = book.get(baseline_id), book.get(candidate_id)
+    base_rules = {rule.id: rule for rule in baseline.rules.conditions}
+    changed_rules = [rule for rule in candidate.rules.conditions if rule != base_rules.get(rule.id)]
     changed: list[ImpactItem] = []
     transitions: Counter[str] = Counter()
     for index, request in enumerate(requests):
-        before, after = decide(book, request, baseline), decide(book, request, candidate)
-        if before.verdict == after.verdict and all(
-            b.verdict == a.verdict for b, a in zip(before.conditions, after.conditions, strict=True)
-        ):
+        facts, on = request.facts, request.application_date
+        before = judge_conditions(facts, on, baseline.rules.conditions, explain=False)
+        redone = {r.id: r for r in judge_conditions(facts, on, changed_rules, explain=False)}
+        after = [redone.get(result.id, result) for result in before]
+        if all(b.verdict == a.verdict for b, a in zip(before, after, strict=True)):
             continue
-        transitions[f"{before.verdict.value} -> {after.verdict.value}"] += 1
+        verdict_before, verdict_after = overall(before), overall(after)
+        transitions[f"{verdict_before.value} -> {verdict_after.value}"] += 1
         changed.append(
             ImpactItem(
                 index=index,
-                space_id=request.facts.space_id,
-                baseline=before.verdict,
-                candidate=after.verdict,
+                space_id=facts.space_id,
+                baseline=verdict_before,
+                candidate=verdict_after,
                 causes=_causes(before, after),
             )
         )
@@ -205,9 +226,9 @@ def impact(
     )
 
 
-def _causes(before: Decision, after: Decision) -> list[Cause]:
+def _causes(before: list[ConditionResult], after: list[ConditionResult]) -> list[Cause]:
     causes = []
-    for b, a in zip(before.conditions, after.conditions, strict=True):
+    for b, a in zip(before, after, strict=True):
         if b.verdict == a.verdict:
             continue
         b_findings = {f.code: f for f in b.findings}

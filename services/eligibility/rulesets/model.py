@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.eligibility.engine.checks import CHECKS, PRIORITY_PARAMETERS
+from services.eligibility.engine.outcome import ParameterUsed
 from shared.contracts.spaces import SpaceForm
 
 CONDITION_IDS = ("C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "S1", "S2", "S3")
@@ -41,6 +43,14 @@ class ConditionRule(Citation):
     check: str
     applies_to: tuple[SpaceForm, ...] = Field(min_length=1)
     parameters: dict[str, Parameter] = Field(default_factory=dict)
+
+    @cached_property
+    def parameters_used(self) -> dict[str, ParameterUsed]:
+        """The parameters as findings cite them, built once per loaded rule."""
+        return {
+            name: ParameterUsed(name=name, value=p.value, unit=p.unit)
+            for name, p in self.parameters.items()
+        }
 
     @model_validator(mode="after")
     def _parameters_match_the_check(self) -> Self:
