@@ -36,7 +36,7 @@ async def test_a_receipt_is_stored_and_explains_itself(eligibility, auth) -> Non
     assert decision["engine_version"]
     c2 = next(c for c in decision["conditions"] if c["id"] == "C2")
     assert c2["verdict"] == "not_met"
-    assert "service area 480 m², 20 m² short of 500 m²" in c2["explanation_en"]
+    assert "not met. Service area 480 m², 20 m² short of 500 m²" in c2["explanation_en"]
     assert "服务场地面积480平方米，比500平方米少20平方米" in c2["explanation_zh"]
     assert receipt["requested_by"] == "test-expert-all"
     fetched = await eligibility.get(f"/v1/evaluations/{receipt['id']}", headers=auth("auditor"))

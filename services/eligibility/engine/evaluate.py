@@ -118,6 +118,7 @@ def _condition(rule: ConditionRule, facts: SpaceFacts, on: date, explain: bool) 
         decisive = [f for f in findings if f.verdict is verdict]
         detail_zh = "；".join(f.explanation_zh for f in decisive)
         detail_en = "; ".join(f.explanation_en for f in decisive)
+        detail_en = detail_en[:1].upper() + detail_en[1:]
         explanation_zh = f"{rule.id} {rule.title_zh}：{word_zh}" + (
             f"。{detail_zh}" if detail_zh else ""
         )

@@ -218,7 +218,7 @@ class Judge:
             ),
             text=lambda: (
                 f"{zh}{start.isoformat()}，满{n}{u_zh}之日为{due.isoformat()}，"
-                f"晚于申报日{self.on.isoformat()}{(due - self.on).days}天",
+                f"比申报日{self.on.isoformat()}晚{(due - self.on).days}天",
                 f"{en} {start.isoformat()}: {n} {u_en} are complete only on "
                 f"{due.isoformat()}, {(due - self.on).days} days after the "
                 f"application date {self.on.isoformat()}",
