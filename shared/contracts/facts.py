@@ -216,6 +216,13 @@ class Severity(StrEnum):
     SERIOUS = "serious"  # 严重
     ORDINARY = "ordinary"  # 一般
 
+    def at_least(self, other: Severity) -> bool:
+        """Whether this is as grave as ``other`` or graver (一般 < 严重 < 重大)."""
+        return _SEVERITY_RANK[self] >= _SEVERITY_RANK[other]
+
+
+_SEVERITY_RANK = {Severity.ORDINARY: 0, Severity.SERIOUS: 1, Severity.MAJOR: 2}
+
 
 class Incident(_Facts):
     kind: IncidentKind

@@ -243,9 +243,6 @@ def financing_channel(j: Judge) -> None:
     )
 
 
-_SEVERITY_RANK = {Severity.ORDINARY: 0, Severity.SERIOUS: 1, Severity.MAJOR: 2}
-
-
 @check(
     "clean_record",
     previous_calendar_years="calendar_years",
@@ -265,8 +262,7 @@ def clean_record(j: Judge) -> None:
             for incident in compliance.incidents
             if window_start <= incident.occurred_on <= j.on
             and incident.kind.value in thresholds
-            and _SEVERITY_RANK[incident.severity]
-            >= _SEVERITY_RANK[Severity(thresholds[incident.kind.value])]
+            and incident.severity.at_least(Severity(thresholds[incident.kind.value]))
         ]
         window = {"window": f"{window_start.isoformat()}..{j.on.isoformat()}"}
         if hits:

@@ -6,7 +6,6 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,7 +33,7 @@ from services.eligibility.evaluations.schemas import (
 )
 from services.eligibility.rulesets.service import LoadedRuleset, RulesetBook
 from shared.auth import Principal
-from shared.canonical import canonical_json
+from shared.canonical import canonical_json, json_differences
 from shared.db import utcnow
 from shared.errors import Forbidden, NotFound
 
@@ -139,24 +138,8 @@ def replay(book: RulesetBook, row: DecisionReceipt) -> Replay:
         ruleset_id=row.ruleset_id,
         ruleset_hash=row.ruleset_hash,
         identical=again == stored,
-        differences=_differences(stored, again),
+        differences=json_differences(stored, again),
     )
-
-
-def _differences(a: Any, b: Any, path: str = "") -> list[str]:
-    if isinstance(a, dict) and isinstance(b, dict):
-        return [
-            d
-            for key in sorted(set(a) | set(b))
-            for d in _differences(a.get(key), b.get(key), f"{path}.{key}".lstrip("."))
-        ]
-    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [
-            d
-            for i, (x, y) in enumerate(zip(a, b, strict=True))
-            for d in _differences(x, y, f"{path}[{i}]")
-        ]
-    return [] if a == b else [path or "."]
 
 
 def batch(
