@@ -223,8 +223,11 @@ async def test_impact_of_the_draft_on_a_cohort(eligibility, auth) -> None:
     assert result["evaluated"] == 300
     assert result["changed"] == len(result["items"]) > 0
     # Stricter thresholds only ever take spaces out, never let one in.
-    assert not [item for item in result["items"]
-                if item["baseline"] == "not_eligible" and item["candidate"] != "not_eligible"]
+    assert not [
+        item
+        for item in result["items"]
+        if item["baseline"] == "not_eligible" and item["candidate"] != "not_eligible"
+    ]
     moved = [item for item in result["items"] if item["baseline"] == "needs_review"]
     assert moved, "some spaces the 2018 rules pass must fail the draft"
     causes = {
