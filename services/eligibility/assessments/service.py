@@ -7,7 +7,6 @@ where a receipt is stored or read.
 from __future__ import annotations
 
 import json
-import tomllib
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +15,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.assessments import ENGINE_VERSION, repository
@@ -46,6 +44,7 @@ from services.eligibility.assessments.schemas import (
     OverrideResult,
     SchemeRef,
 )
+from services.eligibility.rulefiles import Loaded, load_toml
 from shared.auth import Principal
 from shared.canonical import canonical_json, json_differences, sha256_hex
 from shared.contracts.assessment import AssessmentFacts, AssessmentGrade
@@ -76,29 +75,14 @@ class AssessmentReceiptNotFound(NotFound):
 # Schemes
 
 
-@dataclass(frozen=True)
-class LoadedScheme:
-    scheme: AssessmentScheme
-    content_hash: str
-    path: str
-
+class LoadedScheme(Loaded[AssessmentScheme]):
     @property
-    def id(self) -> str:
-        return self.scheme.id
-
-
-def content_hash(scheme: AssessmentScheme) -> str:
-    """The hash of what the scheme says (not of its file's layout or comments)."""
-    return sha256_hex(canonical_json(scheme.model_dump(mode="json")))
+    def scheme(self) -> AssessmentScheme:
+        return self.content
 
 
 def load_file(path: Path) -> LoadedScheme:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        scheme = AssessmentScheme.model_validate(raw)
-    except (tomllib.TOMLDecodeError, ValidationError, UnicodeDecodeError) as exc:
-        raise AssessmentSchemeError(f"{path.name}: {exc}") from exc
-    return LoadedScheme(scheme, content_hash(scheme), path.name)
+    return load_toml(path, AssessmentScheme, LoadedScheme, AssessmentSchemeError)
 
 
 class SchemeBook:

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pydantic import ValidationError
-
+from services.eligibility.rulefiles import Loaded, load_toml
 from services.eligibility.rulesets.model import Ruleset, RulesetStatus
-from shared.canonical import canonical_json, sha256_hex
 from shared.errors import NotFound, UnprocessableRequest
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -30,29 +26,14 @@ class RulesetNotFound(NotFound):
     slug = "ruleset-not-found"
 
 
-@dataclass(frozen=True)
-class LoadedRuleset:
-    rules: Ruleset
-    content_hash: str
-    path: str
-
+class LoadedRuleset(Loaded[Ruleset]):
     @property
-    def id(self) -> str:
-        return self.rules.id
-
-
-def content_hash(rules: Ruleset) -> str:
-    """The hash of what the ruleset says (not of its file's layout or comments)."""
-    return sha256_hex(canonical_json(rules.model_dump(mode="json")))
+    def rules(self) -> Ruleset:
+        return self.content
 
 
 def load_file(path: Path) -> LoadedRuleset:
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        rules = Ruleset.model_validate(raw)
-    except (tomllib.TOMLDecodeError, ValidationError, UnicodeDecodeError) as exc:
-        raise RulesetError(f"{path.name}: {exc}") from exc
-    return LoadedRuleset(rules, content_hash(rules), path.name)
+    return load_toml(path, Ruleset, LoadedRuleset, RulesetError)
 
 
 class RulesetBook:
