@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed
 SERVICES := registry eligibility subsidy
 ALEMBIC := $(BIN)/alembic -c migrations/alembic.ini
 
-.PHONY: help venv run migrate revision token test test-sqlite lint format types check-migrations check clean
+.PHONY: help venv run migrate revision token test lint format types check-migrations check clean \
+	bench-eligibility
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -57,6 +58,22 @@ check-migrations: $(STAMP) ## Models and migrations agree (alembic check) on SQL
 	$(BIN)/python -m pytest tests/migrations -q
 
 check: lint types test ## What CI runs (the suite includes the migration drift check)
+
+BENCH_STAMP := $(VENV)/.bench-installed
+
+# The bench lock is requirements.lock plus zen-engine; refuse a stale one rather than let it
+# reinstall older pins into .venv.
+$(BENCH_STAMP): requirements-bench.lock requirements.lock $(STAMP)
+	@diff <(grep -E '^[a-z0-9]' requirements.lock) \
+		<(grep -E '^[a-z0-9]' requirements-bench.lock | grep -v '^zen-engine==') >/dev/null || \
+		{ echo 'requirements-bench.lock is older than requirements.lock; regenerate it:' \
+		'uv pip compile pyproject.toml --extra dev --extra bench --generate-hashes' \
+		'--python-version 3.11 -o requirements-bench.lock'; exit 1; }
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-bench.lock
+	touch $(BENCH_STAMP)
+
+bench-eligibility: $(STAMP) $(BENCH_STAMP) ## Eligibility benchmark: in-process vs ZEN, HTTP latency, batch, impact
+	$(BIN)/python -m tests.bench.eligibility
 
 clean: ## Remove the virtual environment, caches and var/
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
