@@ -8,6 +8,7 @@ from services.eligibility.assessments.router import router as assessments_router
 from services.eligibility.assessments.service import SchemeBook
 from services.eligibility.clients.registry import RegistryClient
 from services.eligibility.config import EligibilitySettings, get_settings
+from services.eligibility.evaluations.router import analysis_router
 from services.eligibility.evaluations.router import router as evaluations_router
 from services.eligibility.rulesets.router import router as rulesets_router
 from services.eligibility.rulesets.service import RulesetBook
@@ -35,8 +36,8 @@ def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
             "conditions, and explains each verdict with its clause. Errors are RFC 9457 "
             "`application/problem+json`."
         ),
-        routers=[rulesets_router, evaluations_router, assessments_router],
+        routers=[rulesets_router, evaluations_router, analysis_router, assessments_router],
         clients=_clients,
-        # Load and cross-check every ruleset now: a malformed one stops the service starting.
+        # Load and cross-check every ruleset and scheme now: a malformed one stops the start.
         state={"rulesets": RulesetBook.load(), "assessment_schemes": SchemeBook.load()},
     )

@@ -204,6 +204,9 @@ async def test_what_if_under_the_draft(eligibility, auth) -> None:
     )
     assert unknown.status_code == 404
     assert unknown.json()["type"] == "urn:lzms:problem:ruleset-not-found"
+    # A what-if changes nothing, so it leaves nothing in the audit log either.
+    audit = (await eligibility.get("/v1/audit-log", headers=auth("auditor"))).json()
+    assert audit["items"] == []
 
 
 @pytest.mark.backends("sqlite")

@@ -42,6 +42,12 @@ readers = require_roles(
     Role.CITY_ADMIN, Role.DISTRICT_OFFICER, Role.EXPERT, Role.SERVICE, Role.AUDITOR
 )
 
+# What-if, batch and impact store nothing and touch no database: plain routes, no transaction,
+# nothing to audit (the audit log records requests that change state).
+analysis_router = APIRouter(
+    prefix="/v1", tags=["evaluations · 资格判定"], responses=problem_responses(401, 403, 422)
+)
+
 Book = Annotated[RulesetBook, Depends(book_of)]
 Session = Annotated[AsyncSession, Depends(get_session)]
 
@@ -115,7 +121,7 @@ async def replay_evaluation(
     return service.replay(book, await service.get_receipt(session, principal, receipt_id))
 
 
-@router.post(
+@analysis_router.post(
     "/evaluations/batch",
     response_model=BatchResult,
     summary="Evaluate up to 10,000 fact sets, not stored · 批量判定（不留存）",
@@ -129,7 +135,7 @@ async def batch_evaluate(
     return service.batch(book, body.items, ruleset)
 
 
-@router.post(
+@analysis_router.post(
     "/what-if",
     response_model=Decision,
     summary="Evaluate under a named ruleset, not stored · 假设分析",
@@ -142,7 +148,7 @@ async def what_if(
     return service.decide(book, body, book.get(body.ruleset_id))
 
 
-@router.post(
+@analysis_router.post(
     "/impact",
     response_model=ImpactResult,
     summary="Which spaces change verdict between two rulesets · 规则变更影响分析",
