@@ -7,17 +7,19 @@ refuses UPDATE and DELETE on the table (see ``platform_schema``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth.principal import Principal
 from shared.canonical import canonical_json, sha256_hex
 from shared.db import utcnow
+from shared.pagination import PageParams, keyset_page
 from shared.platform_schema import audit_log
 
 GENESIS_HASH = "0" * 64
@@ -92,6 +94,27 @@ async def append(session: AsyncSession, event: AuditEvent) -> int:
     record["hash"] = record_hash(record)
     await session.execute(sa.insert(audit_log).values(**record))
     return seq
+
+
+async def records_page(
+    session: AsyncSession,
+    page: PageParams,
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    actor_subject: str | None = None,
+) -> Sequence[RowMapping]:
+    """One page of the log in chain order, optionally about one object or one actor."""
+    stmt = sa.select(audit_log)
+    for column, value in (
+        (audit_log.c.object_type, object_type),
+        (audit_log.c.object_id, object_id),
+        (audit_log.c.actor_subject, actor_subject),
+    ):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    stmt = keyset_page(stmt, [audit_log.c.seq], page, [int])
+    return (await session.execute(stmt)).mappings().all()
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit import verify_chain
+from shared.audit import records_page, verify_chain
 from shared.auth import Principal, Role, require_roles
 from shared.errors import problem_responses
-from shared.pagination import Page, PageParams, keyset_page, page_of, page_params
-from shared.platform_schema import audit_log
+from shared.pagination import Page, PageParams, page_of, page_params
 from shared.unit_of_work import TransactionalRoute, get_session
 
 router = APIRouter(
@@ -65,16 +63,9 @@ async def list_audit_records(
     object_id: Annotated[str | None, Query(max_length=100)] = None,
     actor_subject: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
-    stmt = sa.select(audit_log)
-    for column, value in (
-        (audit_log.c.object_type, object_type),
-        (audit_log.c.object_id, object_id),
-        (audit_log.c.actor_subject, actor_subject),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    stmt = keyset_page(stmt, [audit_log.c.seq], page, [int])
-    rows = (await session.execute(stmt)).mappings().all()
+    rows = await records_page(
+        session, page, object_type=object_type, object_id=object_id, actor_subject=actor_subject
+    )
     items, cursor = page_of(rows, page, lambda row: [row["seq"]])
     return {"items": items, "next_cursor": cursor}
 
