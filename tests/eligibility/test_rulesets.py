@@ -17,7 +17,7 @@ from services.eligibility.rulesets.service import (
 )
 from shared.settings import REPO_ROOT
 
-SOURCE_ARTICLE = REPO_ROOT.parent / "shared" / "domain" / "source-article.zh.txt"
+SOURCE_ARTICLE = DATA_DIR / "source-article.zh.txt"
 THE_2018 = (DATA_DIR / "lz-measures-2018.toml").read_text(encoding="utf-8")
 
 
