@@ -59,7 +59,7 @@ def create_service_app(
         lifespan=lifespan,
         redoc_url=None,  # ReDoc pulls web fonts from the internet; Swagger UI is enough
         static_url="/docs-static",
-        responses=problem_responses(413, 500),
+        responses=problem_responses(400, 413, 500),
         swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
     )
     app.state.settings = settings

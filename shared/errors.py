@@ -71,6 +71,10 @@ class ProblemError(Exception):
         return PROBLEM_TYPE_PREFIX + self.slug
 
 
+class MalformedBody(ProblemError):
+    status, slug, title = 400, "malformed-body", "The request body could not be read"
+
+
 class Unauthorized(ProblemError):
     status, slug, title = 401, "unauthorized", "Authentication required"
 
@@ -216,6 +220,12 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         cls = _STATUS_PROBLEMS.get(exc.status_code)
+        if exc.status_code == 400:
+            problem = MalformedBody(
+                "The body could not be decoded: send UTF-8 JSON with "
+                "'Content-Type: application/json'"
+            )
+            return response_for(problem, request.url.path)
         if exc.status_code == 404:
             detail = f"No such resource: {request.method} {request.url.path}; see /docs for the API"
         elif exc.status_code == 405:

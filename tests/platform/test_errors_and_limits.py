@@ -100,6 +100,17 @@ async def test_malformed_json_is_a_422_problem(registry, auth) -> None:
     assert response.json()["errors"][0]["type"] == "json_invalid"
 
 
+async def test_undecodable_body_is_a_400_problem(registry, auth) -> None:
+    response = await registry.post(
+        "/v1/spaces",
+        content=b"\xc4T\xa7\x9c]rd;",
+        headers={**auth("city_admin"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert response.json()["type"] == "urn:lzms:problem:malformed-body"
+    assert "UTF-8 JSON" in response.json()["detail"]
+
+
 async def test_unknown_fields_are_refused(registry, auth) -> None:
     response = await registry.post(
         "/v1/spaces", json=space_body(area_m2=500), headers=auth("city_admin")
