@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.registry.config import RegistrySettings, get_settings
 from services.registry.jurisdictions.router import router as jurisdictions_router
+from services.registry.operators.router import router as operators_router
 from services.registry.spaces.router import router as spaces_router
 from shared.app_factory import create_service_app
 
@@ -20,5 +21,5 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             "jurisdictions (属地). A district officer sees only its own jurisdiction. Errors are "
             "RFC 9457 `application/problem+json`."
         ),
-        routers=[jurisdictions_router, spaces_router],
+        routers=[jurisdictions_router, operators_router, spaces_router],
     )

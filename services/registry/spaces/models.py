@@ -24,6 +24,10 @@ class Space(Base):
     form: Mapped[SpaceForm] = mapped_column(str_enum(SpaceForm, "space_form", 20))
     profile: Mapped[SpaceProfile] = mapped_column(str_enum(SpaceProfile, "space_profile"))
     opened_on: Mapped[date] = mapped_column(sa.Date)
+    # 运营主体: nullable because spaces registered before operators existed have none yet.
+    operator_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.Uuid, sa.ForeignKey("operators.id"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(sa.String(200))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 from typing import Annotated
 
@@ -21,11 +22,15 @@ class SpaceCreate(BaseModel):
     form: SpaceForm
     profile: SpaceProfile
     opened_on: date = Field(description="The date the space began operating (not in the future)")
+    operator_id: uuid.UUID | None = Field(
+        None, description="运营主体: the operator running it, in the space's jurisdiction"
+    )
 
 
 class SpaceOut(SpaceSummary):
     model_config = ConfigDict(from_attributes=True)
 
+    operator_id: uuid.UUID | None = Field(description="运营主体, if recorded")
     created_at: datetime
     created_by: str
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.operators import service as operators
 from services.registry.spaces import repository
 from services.registry.spaces.models import Space
 from services.registry.spaces.schemas import SpaceCreate, SpaceFilters
@@ -40,6 +41,8 @@ async def create_space(session: AsyncSession, principal: Principal, data: SpaceC
                 )
             ],
         )
+    if data.operator_id is not None:
+        await _check_operator(session, principal, data)
     existing = await repository.find_by_name(session, data.jurisdiction_code, data.name)
     if existing is not None:
         raise DuplicateSpace(
@@ -56,10 +59,37 @@ async def create_space(session: AsyncSession, principal: Principal, data: SpaceC
             form=data.form,
             profile=data.profile,
             opened_on=data.opened_on,
+            operator_id=data.operator_id,
             created_at=utcnow(),
             created_by=principal.subject,
         ),
     )
+
+
+async def _check_operator(session: AsyncSession, principal: Principal, data: SpaceCreate) -> None:
+    assert data.operator_id is not None
+    operator = await operators.find_visible(session, principal, data.operator_id)
+    if operator is None:
+        # Worded the same whether it does not exist or is another jurisdiction's.
+        raise RequestInvalid(
+            f"operator_id: no operator {data.operator_id} within your jurisdiction",
+            [
+                FieldError(
+                    field="body.operator_id",
+                    message="no such operator within your jurisdiction; register it first",
+                    type="value_error",
+                )
+            ],
+        )
+    if operator.jurisdiction_code != data.jurisdiction_code:
+        message = (
+            f"the operator is managed by {operator.jurisdiction_code}; a space's operator "
+            f"must be in the space's jurisdiction ({data.jurisdiction_code.value})"
+        )
+        raise RequestInvalid(
+            f"operator_id: {message}",
+            [FieldError(field="body.operator_id", message=message, type="value_error")],
+        )
 
 
 async def get_space(session: AsyncSession, principal: Principal, space_id: uuid.UUID) -> Space:
