@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from services.registry.activities.router import router as activities_router
+from services.registry.compliance.router import router as compliance_router
 from services.registry.config import RegistrySettings, get_settings
 from services.registry.jurisdictions.router import router as jurisdictions_router
 from services.registry.operators.router import router as operators_router
 from services.registry.spaces.router import router as spaces_router
+from services.registry.staff.router import router as staff_router
+from services.registry.teams.router import router as teams_router
 from shared.app_factory import create_service_app
 
 
@@ -21,5 +25,13 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             "jurisdictions (属地). A district officer sees only its own jurisdiction. Errors are "
             "RFC 9457 `application/problem+json`."
         ),
-        routers=[jurisdictions_router, operators_router, spaces_router],
+        routers=[
+            jurisdictions_router,
+            operators_router,
+            spaces_router,
+            teams_router,
+            staff_router,
+            activities_router,
+            compliance_router,
+        ],
     )

@@ -1,7 +1,22 @@
 """Every table of the registry, imported in one place for Alembic and the tests."""
 
+from services.registry.activities.models import Activity
+from services.registry.compliance.models import ComplianceIncident, ComplianceListing
 from services.registry.jurisdictions.models import Jurisdiction
 from services.registry.operators.models import Operator, OperatorVersion
 from services.registry.spaces.models import Space
+from services.registry.staff.models import StaffMember
+from services.registry.teams.models import Team, TeamEvent
 
-__all__ = ["Jurisdiction", "Operator", "OperatorVersion", "Space"]
+__all__ = [
+    "Activity",
+    "ComplianceIncident",
+    "ComplianceListing",
+    "Jurisdiction",
+    "Operator",
+    "OperatorVersion",
+    "Space",
+    "StaffMember",
+    "Team",
+    "TeamEvent",
+]

@@ -17,23 +17,12 @@ from stdnum.cn import uscc as stdnum_uscc
 from services.registry.operators.uscc import ALPHABET, UsccRule, check_uscc
 from shared.timezone import today_in_china
 from tests.conftest import space_body
+from tests.registry.factories import make_uscc
 
 OWN, OTHER = "620102", "620103"
 EXAMPLE = "91110000600037341L"  # DOMAIN.md's valid example
 # The example with every other check character: each is wrong, and the right one is L.
 WRONG_CHECK = "91110000600037341M"
-
-
-def make_uscc(authority: str = "9", category: str = "1", region: str = "620102") -> str:
-    """A fresh valid code: random organisation part, correct check character."""
-    rng = random.Random(uuid.uuid4().int)
-    body = authority + category + region + "".join(rng.choice(ALPHABET) for _ in range(9))
-    return body + stdnum_uscc.calc_check_digit(body)
-
-
-def with_wrong_check(code: str) -> str:
-    wrong = next(c for c in "0123456789" if c != code[17])
-    return code[:17] + wrong
 
 
 def operator_body(**overrides: Any) -> dict[str, Any]:
