@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.access import readers, writers
 from services.registry.activities import service
 from services.registry.activities.models import Activity, ActivityKind
 from services.registry.activities.schemas import ActivityCreate, ActivityFilters, ActivityOut
 from shared.audit import AuditNote
-from shared.auth import Principal, Role, require_roles
+from shared.auth import Principal
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParams, page_of, page_params
 from shared.unit_of_work import TransactionalRoute, get_audit_note, get_session
@@ -22,11 +23,6 @@ router = APIRouter(
     tags=["activities · 创业活动"],
     route_class=TransactionalRoute,
     responses=problem_responses(401, 403, 404, 422),
-)
-
-writers = require_roles(Role.CITY_ADMIN, Role.DISTRICT_OFFICER)
-readers = require_roles(
-    Role.CITY_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR, Role.SERVICE, Role.FINANCE_OFFICER
 )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.access import readers, writers
 from services.registry.compliance import service
 from services.registry.compliance.models import ComplianceIncident, ComplianceListing
 from services.registry.compliance.schemas import (
@@ -20,7 +21,7 @@ from services.registry.compliance.schemas import (
     ListingRemoval,
 )
 from shared.audit import AuditNote
-from shared.auth import Principal, Role, require_roles
+from shared.auth import Principal
 from shared.contracts.facts import IncidentKind, ListKind
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParams, page_of, page_params
@@ -31,11 +32,6 @@ router = APIRouter(
     tags=["compliance · 失信与事故记录"],
     route_class=TransactionalRoute,
     responses=problem_responses(401, 403, 404, 422),
-)
-
-writers = require_roles(Role.CITY_ADMIN, Role.DISTRICT_OFFICER)
-readers = require_roles(
-    Role.CITY_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR, Role.SERVICE, Role.FINANCE_OFFICER
 )
 
 

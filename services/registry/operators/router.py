@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.access import readers, writers
 from services.registry.operators import service
 from services.registry.operators.models import Operator
 from services.registry.operators.schemas import (
@@ -18,7 +19,7 @@ from services.registry.operators.schemas import (
     OperatorVersionOut,
 )
 from shared.audit import AuditNote
-from shared.auth import Principal, Role, require_roles
+from shared.auth import Principal
 from shared.contracts.facts import OperatorKind
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.errors import problem_responses
@@ -32,12 +33,6 @@ router = APIRouter(
     responses=problem_responses(401, 403, 422),
 )
 
-writers = require_roles(Role.CITY_ADMIN, Role.DISTRICT_OFFICER)
-# As for spaces: finance pays operators and the eligibility service reads their facts; experts
-# get no blanket read until reviews assign them spaces.
-readers = require_roles(
-    Role.CITY_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR, Role.SERVICE, Role.FINANCE_OFFICER
-)
 
 _update_responses = problem_responses(404, 409, 412, 428)
 _update_responses[428]["description"] = "If-Match missing: send the ETag you read"

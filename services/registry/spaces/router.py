@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.access import readers, writers
 from services.registry.spaces import service
 from services.registry.spaces.models import Space
 from services.registry.spaces.schemas import SpaceCreate, SpaceFilters, SpaceOut
 from shared.audit import AuditNote
-from shared.auth import Principal, Role, require_roles
+from shared.auth import Principal
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.contracts.spaces import SpaceForm, SpaceProfile
 from shared.errors import problem_responses
@@ -24,11 +25,6 @@ router = APIRouter(
     tags=["spaces · 众创空间"],
     route_class=TransactionalRoute,
     responses=problem_responses(401, 403, 422),
-)
-
-writers = require_roles(Role.CITY_ADMIN, Role.DISTRICT_OFFICER)
-readers = require_roles(
-    Role.CITY_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR, Role.SERVICE, Role.FINANCE_OFFICER
 )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.access import readers, writers
 from services.registry.spaces.models import Space
 from services.registry.teams import service
 from services.registry.teams.models import Team, TeamField, TeamStatus
@@ -20,7 +21,7 @@ from services.registry.teams.schemas import (
     TeamOut,
 )
 from shared.audit import AuditNote
-from shared.auth import Principal, Role, require_roles
+from shared.auth import Principal
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParams, page_of, page_params
 from shared.unit_of_work import TransactionalRoute, get_audit_note, get_session
@@ -30,11 +31,6 @@ router = APIRouter(
     tags=["teams · 入孵企业和团队"],
     route_class=TransactionalRoute,
     responses=problem_responses(401, 403, 404, 422),
-)
-
-writers = require_roles(Role.CITY_ADMIN, Role.DISTRICT_OFFICER)
-readers = require_roles(
-    Role.CITY_ADMIN, Role.DISTRICT_OFFICER, Role.AUDITOR, Role.SERVICE, Role.FINANCE_OFFICER
 )
 
 
