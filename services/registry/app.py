@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from services.registry.activities.router import router as activities_router
 from services.registry.compliance.router import router as compliance_router
 from services.registry.config import RegistrySettings, get_settings
+from services.registry.facts.router import router as facts_router
 from services.registry.jurisdictions.router import router as jurisdictions_router
 from services.registry.operators.router import router as operators_router
 from services.registry.spaces.router import router as spaces_router
@@ -33,5 +34,6 @@ def create_app(settings: RegistrySettings | None = None) -> FastAPI:
             staff_router,
             activities_router,
             compliance_router,
+            facts_router,
         ],
     )
