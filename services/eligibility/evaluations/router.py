@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.eligibility.engine.evaluate import Decision
@@ -155,7 +155,17 @@ async def what_if(
     responses=problem_responses(404, 413),
 )
 async def impact(
-    body: ImpactRequest, book: Book, principal: Annotated[Principal, Depends(deciders)]
+    body: ImpactRequest,
+    request: Request,
+    book: Book,
+    principal: Annotated[Principal, Depends(deciders)],
 ) -> ImpactResult:
-    service.check_scope(principal, body.items)
-    return service.impact(book, body.baseline_ruleset_id, body.candidate_ruleset_id, body.items)
+    if body.registry is not None:
+        items = await service.fetch_from_registry(
+            request.app.state.registry_client, principal, body.registry
+        )
+    else:
+        assert body.items is not None
+        items = body.items
+    service.check_scope(principal, items)
+    return service.impact(book, body.baseline_ruleset_id, body.candidate_ruleset_id, items)

@@ -97,12 +97,35 @@ class BatchResult(BaseModel):
     items: list[BatchItem]
 
 
+class RegistrySpaces(BaseModel):
+    """Spaces whose facts the eligibility service fetches from the registry itself."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    space_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=MAX_BATCH)]
+    as_of: date = Field(description="the date the facts are taken on, and judged on")
+
+
 class ImpactRequest(BaseModel):
+    """Either the facts themselves (``items``) or the spaces to fetch them for (``registry``)."""
+
     model_config = ConfigDict(extra="forbid")
 
     baseline_ruleset_id: str
     candidate_ruleset_id: str
-    items: Annotated[list[EvaluationRequest], Field(min_length=1, max_length=MAX_BATCH)]
+    items: Annotated[list[EvaluationRequest], Field(min_length=1, max_length=MAX_BATCH)] | None = (
+        None
+    )
+    registry: RegistrySpaces | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ImpactRequest:
+        if (self.items is None) == (self.registry is None):
+            raise ValueError(
+                "give either items (facts) or registry (space ids to fetch), not "
+                "both and not neither"
+            )
+        return self
 
 
 class Cause(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections import Counter
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.eligibility.clients.registry import RegistryClient
 from services.eligibility.engine.evaluate import (
     ConditionResult,
     Decision,
@@ -29,6 +31,7 @@ from services.eligibility.evaluations.schemas import (
     ImpactItem,
     ImpactResult,
     Receipt,
+    RegistrySpaces,
     Replay,
 )
 from services.eligibility.rulesets.service import LoadedRuleset, RulesetBook
@@ -40,6 +43,34 @@ from shared.errors import Forbidden, NotFound
 
 class ReceiptNotFound(NotFound):
     slug = "receipt-not-found"
+
+
+# Enough to keep the registry busy without flooding it: the facts of 10,000 spaces arrive in
+# batches of this many concurrent requests over the one long-lived client.
+REGISTRY_CONCURRENCY = 16
+
+
+async def fetch_from_registry(
+    registry: RegistryClient, principal: Principal, spaces: RegistrySpaces
+) -> list[EvaluationRequest]:
+    """Each space's facts on ``as_of`` from the registry, judged on that same date.
+
+    The registry answers the eligibility service (its service token) for every jurisdiction, so
+    a district may not use this route: it would learn of other districts' spaces.
+    """
+    if principal.jurisdiction_scope is not None:
+        raise Forbidden(
+            "Districts give the facts themselves (items); fetching from the registry "
+            "is for the bureau, experts and services"
+        )
+    gate = asyncio.Semaphore(REGISTRY_CONCURRENCY)
+
+    async def one(space_id: uuid.UUID) -> EvaluationRequest:
+        async with gate:
+            facts = await registry.get_facts(space_id, spaces.as_of)
+        return EvaluationRequest(application_date=spaces.as_of, facts=facts)
+
+    return list(await asyncio.gather(*(one(space_id) for space_id in spaces.space_ids)))
 
 
 def check_scope(principal: Principal, requests: Sequence[EvaluationRequest]) -> None:

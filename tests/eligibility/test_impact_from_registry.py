@@ -1,0 +1,130 @@
+"""Impact over facts the eligibility service fetches from the registry (service to service)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from services.eligibility.clients.registry import RegistryClient
+from shared.auth import Role
+from shared.auth.tokens import issue_token
+from tests.conftest import client_for, space_body
+
+AS_OF = "2026-03-16"
+
+
+@pytest.fixture
+async def wired(make_app, registry_app):
+    """An eligibility app whose registry client talks to ``registry_app`` in-process."""
+    eligibility_app = await make_app("eligibility")
+    token = issue_token(
+        registry_app.state.settings, role=Role.SERVICE, subject="service:eligibility"
+    )
+    client = RegistryClient(
+        "registry",
+        "http://registry",
+        lambda: token,
+        transport=httpx.ASGITransport(app=registry_app),
+    )
+    await eligibility_app.state.registry_client.aclose()
+    eligibility_app.state.registry_client = client
+    yield eligibility_app
+    await client.aclose()
+
+
+async def _space_with_teams(registry, auth, teams: int) -> str:
+    space = (
+        await registry.post(
+            "/v1/spaces", json=space_body(opened_on="2020-01-06"), headers=auth("city_admin")
+        )
+    ).json()["id"]
+    for index in range(teams):
+        created = await registry.post(
+            f"/v1/spaces/{space}/teams",
+            headers=auth("city_admin"),
+            json={"name": f"团队{index}", "field": "high_tech", "joined_on": "2025-01-10"},
+        )
+        assert created.status_code == 201, created.text
+    return space
+
+
+def _impact(space_ids: list[str]) -> dict:
+    return {
+        "baseline_ruleset_id": "lz-measures-2018",
+        "candidate_ruleset_id": "lz-measures-draft-stricter",
+        "registry": {"space_ids": space_ids, "as_of": AS_OF},
+    }
+
+
+async def test_impact_on_spaces_fetched_from_the_registry(wired, registry, auth, caplog) -> None:
+    twelve = await _space_with_teams(registry, auth, 12)  # enough in 2018, short of the draft's 15
+    twenty = await _space_with_teams(registry, auth, 16)  # enough under both
+    async with client_for(wired) as eligibility:
+        response = await eligibility.post(
+            "/v1/impact", json=_impact([twelve, twenty]), headers=auth("expert")
+        )
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["evaluated"] == 2
+    (changed,) = result["items"]
+    assert changed["space_id"] == twelve
+    # Without staff or activities recorded the space fails C5 and C7 under both rulesets; what
+    # the draft changes is C3: twelve teams were enough, fifteen are now needed.
+    assert (changed["baseline"], changed["candidate"]) == ("not_eligible", "not_eligible")
+    (cause,) = changed["causes"]
+    assert cause["condition"] == "C3"
+    assert cause["parameters"] == {"min_teams": {"baseline": 10, "candidate": 15, "unit": "teams"}}
+
+
+async def test_a_district_gives_facts_itself(wired, registry, auth) -> None:
+    space = await _space_with_teams(registry, auth, 1)
+    async with client_for(wired) as eligibility:
+        response = await eligibility.post(
+            "/v1/impact", json=_impact([space]), headers=auth("district_officer", "620102")
+        )
+    assert response.status_code == 403
+    assert "items" in response.json()["detail"]
+
+
+async def test_an_unknown_space_is_a_404_naming_the_registry(wired, auth) -> None:
+    async with client_for(wired) as eligibility:
+        response = await eligibility.post(
+            "/v1/impact",
+            json=_impact(["00000000-0000-4000-8000-000000000000"]),
+            headers=auth("city_admin"),
+        )
+    assert response.status_code == 404
+    assert "registry" in response.json()["detail"]
+
+
+@pytest.mark.backends("sqlite")
+async def test_facts_or_spaces_but_not_both(wired, auth) -> None:
+    from tests.eligibility.factories import request
+
+    body = {**_impact(["00000000-0000-4000-8000-000000000000"]), "items": [request()]}
+    async with client_for(wired) as eligibility:
+        both = await eligibility.post("/v1/impact", json=body, headers=auth("city_admin"))
+        neither = await eligibility.post(
+            "/v1/impact",
+            json={
+                "baseline_ruleset_id": "lz-measures-2018",
+                "candidate_ruleset_id": "lz-measures-draft-stricter",
+            },
+            headers=auth("city_admin"),
+        )
+    assert both.status_code == neither.status_code == 422
+    assert "either items" in both.json()["detail"]
+
+
+async def test_the_registry_down_is_a_503(make_app, auth) -> None:
+    eligibility_app = await make_app(
+        "eligibility", registry_url="http://127.0.0.1:9", http_retries=0
+    )
+    async with client_for(eligibility_app) as eligibility:
+        response = await eligibility.post(
+            "/v1/impact",
+            json=_impact(["00000000-0000-4000-8000-000000000000"]),
+            headers=auth("city_admin"),
+        )
+    assert response.status_code == 503
+    assert response.json()["type"] == "urn:lzms:problem:upstream-unavailable"
