@@ -27,7 +27,7 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, FieldError, NotFound, RequestInvalid
 from shared.pagination import PageParams
-from shared.timezone import today_in_china
+from shared.timezone import future_date_errors
 
 
 class IncidentInvalid(RequestInvalid):
@@ -140,8 +140,9 @@ async def list_listings(
 
 
 def _refuse_future(error: type[RequestInvalid], field: str, value: date) -> None:
-    if value > today_in_china():
-        _refuse(error, field, "must not be in the future (China time)")
+    errors = future_date_errors(field, value)
+    if errors:
+        raise error(f"{field}: {errors[0].message}", errors)
 
 
 def _refuse(error: type[RequestInvalid], field: str, message: str) -> None:

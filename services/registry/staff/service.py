@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +19,7 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, FieldError, NotFound, RequestInvalid
 from shared.pagination import PageParams
-from shared.timezone import today_in_china
+from shared.timezone import future_date_errors
 
 
 class StaffNotFound(NotFound):
@@ -39,7 +38,7 @@ async def create_staff(
     session: AsyncSession, principal: Principal, space_id: uuid.UUID, data: StaffCreate
 ) -> tuple[Space, StaffMember]:
     space = await spaces.get_space(session, principal, space_id)
-    _raise_if_invalid(_future_errors("body.started_on", data.started_on))
+    _raise_if_invalid(future_date_errors("body.started_on", data.started_on))
     member = StaffMember(
         id=uuid.uuid4(),
         space_id=space.id,
@@ -73,7 +72,7 @@ async def record_departure(
             "as it is",
             ended_on=member.ended_on.isoformat(),
         )
-    errors = _future_errors("body.ended_on", data.ended_on)
+    errors = future_date_errors("body.ended_on", data.ended_on)
     if not errors and data.ended_on < member.started_on:
         errors.append(
             _field("body.ended_on", f"is before started_on ({member.started_on.isoformat()})")
@@ -95,12 +94,6 @@ async def list_staff(
 ) -> Sequence[StaffMember]:
     space = await spaces.get_space(session, principal, space_id)
     return await repository.list_page(session, space.id, filters, page)
-
-
-def _future_errors(field: str, value: date) -> list[FieldError]:
-    if value > today_in_china():
-        return [_field(field, "must not be in the future (China time)")]
-    return []
 
 
 def _field(field: str, message: str) -> FieldError:

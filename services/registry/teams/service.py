@@ -23,7 +23,7 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, FieldError, NotFound, RequestInvalid
 from shared.pagination import PageParams
-from shared.timezone import today_in_china
+from shared.timezone import future_date_errors
 
 
 class TeamNotFound(NotFound):
@@ -48,7 +48,7 @@ async def create_team(
     session: AsyncSession, principal: Principal, space_id: uuid.UUID, data: TeamCreate
 ) -> tuple[Space, Team]:
     space = await spaces.get_space(session, principal, space_id)
-    errors = _date_errors("body.joined_on", data.joined_on)
+    errors = future_date_errors("body.joined_on", data.joined_on)
     # A team cannot be incubated by a space that was not yet operating; an earlier date is a
     # data error (and would contradict the space's opened_on that C1 relies on).
     if not errors and data.joined_on < space.opened_on:
@@ -96,7 +96,7 @@ async def graduate_team(
     space = await spaces.get_space(session, principal, space_id)
     team = await _visible(session, space.id, team_id, for_update=True)
     _refuse_if_left(team)
-    errors = _end_date_errors("body.graduated_on", data.graduated_on, team)
+    errors = _endfuture_date_errors("body.graduated_on", data.graduated_on, team)
     uscc, uscc_errors = _checked_uscc(
         "body.registered_enterprise_uscc", data.registered_enterprise_uscc
     )
@@ -122,7 +122,7 @@ async def exit_team(
     space = await spaces.get_space(session, principal, space_id)
     team = await _visible(session, space.id, team_id, for_update=True)
     _refuse_if_left(team)
-    _raise_if_invalid(_end_date_errors("body.exited_on", data.exited_on, team))
+    _raise_if_invalid(_endfuture_date_errors("body.exited_on", data.exited_on, team))
     await _end(session, principal, team, TeamEventKind.EXITED, data.exited_on, enterprise=None)
     return space, team
 
@@ -207,14 +207,8 @@ def _checked_uscc(field: str, raw: str | None) -> tuple[str | None, list[FieldEr
     ]
 
 
-def _date_errors(field: str, value: date) -> list[FieldError]:
-    if value > today_in_china():
-        return [_field(field, "must not be in the future (China time)")]
-    return []
-
-
-def _end_date_errors(field: str, value: date, team: Team) -> list[FieldError]:
-    errors = _date_errors(field, value)
+def _endfuture_date_errors(field: str, value: date, team: Team) -> list[FieldError]:
+    errors = future_date_errors(field, value)
     if not errors and value < team.joined_on:
         errors.append(_field(field, f"is before the team joined ({team.joined_on.isoformat()})"))
     return errors
