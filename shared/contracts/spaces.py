@@ -39,3 +39,39 @@ class SpaceSummary(BaseModel):
     form: SpaceForm
     profile: SpaceProfile
     opened_on: date = Field(description="The date the space began operating")
+
+
+class SpaceStatus(StrEnum):
+    """A space's standing in the recognition procedure."""
+
+    APPLICANT = "applicant"  # 申报中: applied, not (yet) recognised
+    RECOGNISED = "recognised"  # 已认定: a municipal maker space (市级众创空间)
+    UNDER_RECTIFICATION = "under_rectification"  # 限期整改: failed a year, still recognised
+    REVOKED = "revoked"  # 取消认定
+
+
+class SpaceLevel(StrEnum):
+    """级别: a space may hold several at once; '市级以上' is any of them."""
+
+    MUNICIPAL = "municipal"  # 市级: made by this system's recognition
+    PROVINCIAL = "provincial"  # 省级: recorded from the province's document
+    NATIONAL_FILING = "national_filing"  # 国家备案: recorded from the ministry's document
+
+
+class SpaceStanding(BaseModel):
+    """Who a space is and where it stands on a date: what the subsidy service asks before paying.
+
+    ``GET /v1/spaces/{id}/standing?as_of=YYYY-MM-DD`` on the registry. ``status`` and
+    ``levels`` are those in force at the end of ``as_of`` (China time).
+    """
+
+    space_id: uuid.UUID
+    name: str
+    jurisdiction_code: JurisdictionCode
+    form: SpaceForm
+    profile: SpaceProfile
+    operator_id: uuid.UUID | None = Field(description="运营主体; None if not yet recorded")
+    as_of: date
+    status: SpaceStatus
+    status_since: date = Field(description="The date the status in force began")
+    levels: list[SpaceLevel] = Field(description="The levels held on as_of, sorted")

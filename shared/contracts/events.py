@@ -1,0 +1,74 @@
+"""What the registry tells other services happened to a space (its outbox), as they receive it.
+
+Each event has an ``event_id`` chosen once by the registry: a receiver records the ids it has
+handled and ignores a redelivery, so an event delivered five times has one effect. Events are
+facts about the past; they carry the date of the act and its document, never a command.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.contracts.assessment import AssessmentGrade
+from shared.contracts.jurisdictions import JurisdictionCode
+from shared.contracts.spaces import SpaceForm, SpaceLevel
+
+
+class RevocationReason(StrEnum):
+    """Why recognition was revoked (取消认定); the subsidy service recovers funds for the first."""
+
+    FALSE_MATERIALS = "false_materials"  # 弄虚作假等不正当手段取得认定
+    FAILED_ASSESSMENTS = "failed_assessments"  # 连续两年考核不合格
+    OTHER = "other"
+
+
+class _Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    event_id: uuid.UUID = Field(description="Unique per event; redeliveries repeat it")
+    occurred_on: date = Field(description="The date of the act (China time)")
+    recorded_at: datetime = Field(description="When the registry recorded it (UTC)")
+    space_id: uuid.UUID
+    jurisdiction_code: JurisdictionCode
+    form: SpaceForm
+    document_no: str = Field(min_length=1, max_length=200, description="The act's document")
+
+
+class SpaceRecognised(_Event):
+    """The space became a municipal maker space (市级众创空间)."""
+
+    type: Literal["space.recognised"] = "space.recognised"
+
+
+class SpaceLevelRecorded(_Event):
+    """The bureau recorded a provincial level or a national filing for the space."""
+
+    type: Literal["space.level_recorded"] = "space.level_recorded"
+    level: SpaceLevel
+
+
+class SpaceAssessed(_Event):
+    """The space's annual assessment (年度考核) was graded."""
+
+    type: Literal["space.assessed"] = "space.assessed"
+    year: int = Field(ge=2015, le=2100)
+    grade: AssessmentGrade
+
+
+class SpaceRevoked(_Event):
+    """Recognition was revoked (取消认定)."""
+
+    type: Literal["space.revoked"] = "space.revoked"
+    reason: RevocationReason
+    legal_basis: str = Field(min_length=1, max_length=500, description="The clause relied on")
+
+
+RegistryEvent = Annotated[
+    SpaceRecognised | SpaceLevelRecorded | SpaceAssessed | SpaceRevoked,
+    Field(discriminator="type"),
+]
