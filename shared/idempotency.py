@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import Annotated
 
 import sqlalchemy as sa
+from fastapi import Header
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,7 +22,7 @@ from starlette.responses import Response
 from shared.auth.principal import Principal
 from shared.canonical import canonical_json, sha256_hex
 from shared.db import utcnow
-from shared.errors import Conflict, FieldError, RequestInvalid, UnprocessableRequest
+from shared.errors import Conflict, FieldError, ProblemError, RequestInvalid, UnprocessableRequest
 from shared.platform_schema import idempotency_keys
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -148,3 +150,26 @@ async def store_response(session: AsyncSession, claim: Claim, response: Response
             response_body=bytes(response.body),
         )
     )
+
+
+class IdempotencyKeyRequired(ProblemError):
+    status, slug, title = 428, "idempotency-key-required", "Idempotency-Key required"
+
+
+def require_idempotency_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias=IDEMPOTENCY_HEADER,
+            description="Required: a unique key per intended operation (a UUID is best); a "
+            "retry with the same key returns the first result and acts once",
+        ),
+    ] = None,
+) -> str:
+    """Dependency for a POST that must happen at most once (money): refuse it without a key."""
+    if idempotency_key is None:
+        raise IdempotencyKeyRequired(
+            "This request moves money: send an Idempotency-Key header (a new UUID per "
+            "operation, the same one on every retry of it) so a retry cannot act twice"
+        )
+    return check_key(idempotency_key)

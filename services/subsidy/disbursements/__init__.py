@@ -1,0 +1,1 @@
+"""Disbursements (拨付): payment instructions for tranches of an award."""

@@ -1,0 +1,1 @@
+"""Award policies per fiscal year, as data: which awards exist and how much each pays."""
