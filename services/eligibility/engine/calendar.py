@@ -3,21 +3,36 @@
 Periods reckoned in years or months end on the corresponding day of the final month (民法典
 第二百零一条、第二百零二条): twelve months from 2025-02-28 are complete on 2026-02-28, and
 from 2024-02-29 on 2025-02-28 (a month without the day ends on its last day).
+
+Integer month arithmetic with the day clamped to the month's length: the same dates as
+``dateutil.relativedelta`` (a test compares every day of a decade), at a fraction of the cost
+in a batch.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
+# Days in each month of a common year; February of a leap year is handled apart.
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
-def add_years(start: date, years: int) -> date:
-    return start + relativedelta(years=years)
+def _is_leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def add_months(start: date, months: int) -> date:
-    return start + relativedelta(months=months)
+    index = start.year * 12 + start.month - 1 + months
+    year, month0 = divmod(index, 12)
+    day = start.day
+    if day > 28:
+        last = 29 if month0 == 1 and _is_leap(year) else _MONTH_DAYS[month0]
+        day = min(day, last)
+    return date(year, month0 + 1, day)
+
+
+def add_years(start: date, years: int) -> date:
+    return add_months(start, years * 12)
 
 
 def first_day_of_year(day: date, years_back: int = 0) -> date:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from services.eligibility.engine import ENGINE_VERSION
-from services.eligibility.engine.checks import CHECKS
+from services.eligibility.engine.canonical_facts import facts_json, input_hash_of
 from services.eligibility.engine.explain import yuan
 from services.eligibility.engine.judge import Judge
 from services.eligibility.engine.outcome import (
@@ -18,10 +18,9 @@ from services.eligibility.engine.outcome import (
     OverallVerdict,
     ParameterUsed,
     Verdict,
-    combine,
+    constructor,
 )
 from services.eligibility.rulesets.model import ConditionRule, Ruleset
-from shared.canonical import canonical_json, sha256_hex
 from shared.contracts.facts import SpaceFacts
 
 
@@ -81,15 +80,11 @@ class Decision:
 
 
 def input_hash(facts: SpaceFacts, application_date: date) -> str:
-    """The identity of what was asked: the same facts on the same date hash the same."""
-    return sha256_hex(
-        canonical_json(
-            {
-                "application_date": application_date.isoformat(),
-                "facts": facts.model_dump(mode="json"),
-            }
-        )
-    )
+    """The identity of what was asked: the same facts on the same date hash the same.
+
+    The hash of ``canonical_json({"application_date": ..., "facts": <facts as JSON>})``.
+    """
+    return input_hash_of(facts_json(facts), application_date)
 
 
 _VERDICT_WORDS = {
@@ -99,43 +94,65 @@ _VERDICT_WORDS = {
     Verdict.MISSING_FACTS: ("缺少事实", "facts missing"),
     Verdict.NOT_APPLICABLE: ("不适用", "not applicable"),
 }
+_NOT_MET, _MISSING, _REVIEW = Verdict.NOT_MET, Verdict.MISSING_FACTS, Verdict.NEEDS_REVIEW
+
+# id, title_zh, title_en, clause, clause_text, verdict, findings, missing_facts, zh, en
+_new_result: Callable[..., ConditionResult] = constructor(ConditionResult)
 
 
 def _condition(rule: ConditionRule, facts: SpaceFacts, on: date, explain: bool) -> ConditionResult:
     if facts.form not in rule.applies_to:
         findings: list[Finding] = []
         verdict = Verdict.NOT_APPLICABLE
+        missing: list[str] = []
     else:
-        params = rule.parameters_used
-        judge = Judge(facts, on, params, explain=explain)
-        CHECKS[rule.check].run(judge)
+        judge = Judge(
+            facts, on, rule.rule_parameters, explain=explain, interned=rule.interned_findings
+        )
+        rule.run_check(judge)
         findings = judge.findings
-        verdict = combine([f.verdict for f in findings])
-    missing = sorted({path for f in findings for path in f.missing_facts})
+        # combine(): any miss decides, then any gap, then any doubt.
+        verdicts = {f.verdict for f in findings}
+        if _NOT_MET in verdicts:
+            verdict = _NOT_MET
+        elif _MISSING in verdicts:
+            verdict = _MISSING
+        elif _REVIEW in verdicts:
+            verdict = _REVIEW
+        else:
+            verdict = Verdict.MET
+        # Only a finding of missing facts names any.
+        missing = (
+            sorted({path for f in findings for path in f.missing_facts})
+            if _MISSING in verdicts
+            else []
+        )
     explanation_zh = explanation_en = ""
     if explain:
         word_zh, word_en = _VERDICT_WORDS[verdict]
         decisive = [f for f in findings if f.verdict is verdict]
-        detail_zh = "；".join(f.explanation_zh for f in decisive)
-        detail_en = "; ".join(f.explanation_en for f in decisive)
-        detail_en = detail_en[:1].upper() + detail_en[1:]
-        explanation_zh = f"{rule.id} {rule.title_zh}：{word_zh}" + (
-            f"。{detail_zh}" if detail_zh else ""
-        )
-        explanation_en = f"{rule.id} {rule.title_en}: {word_en}" + (
-            f". {detail_en}" if detail_en else ""
-        )
-    return ConditionResult(
-        id=rule.id,
-        title_zh=rule.title_zh,
-        title_en=rule.title_en,
-        clause=rule.clause,
-        clause_text=rule.clause_text,
-        verdict=verdict,
-        findings=findings,
-        missing_facts=missing,
-        explanation_zh=explanation_zh,
-        explanation_en=explanation_en,
+        detail_zh = "；".join([f.explanation_zh for f in decisive])
+        detail_en = "; ".join([f.explanation_en for f in decisive])
+        if detail_zh:
+            explanation_zh = f"{rule.id} {rule.title_zh}：{word_zh}。{detail_zh}"
+        else:
+            explanation_zh = f"{rule.id} {rule.title_zh}：{word_zh}"
+        if detail_en:
+            detail_en = detail_en[:1].upper() + detail_en[1:]
+            explanation_en = f"{rule.id} {rule.title_en}: {word_en}. {detail_en}"
+        else:
+            explanation_en = f"{rule.id} {rule.title_en}: {word_en}"
+    return _new_result(
+        rule.id,
+        rule.title_zh,
+        rule.title_en,
+        rule.clause,
+        rule.clause_text,
+        verdict,
+        findings,
+        missing,
+        explanation_zh,
+        explanation_en,
     )
 
 
@@ -177,6 +194,14 @@ def priority(rules: Ruleset, facts: SpaceFacts) -> Priority:
     )
 
 
+def priority_flag(rules: Ruleset, facts: SpaceFacts) -> bool | None:
+    """``priority(rules, facts).priority`` without the sentences (batch answers the flag)."""
+    amount = facts.financing.invested_amount_fen
+    return (
+        None if amount is None else amount >= int(rules.priority.parameters["min_investment"].value)
+    )
+
+
 _SUMMARY = {
     OverallVerdict.ELIGIBLE: ("符合全部认定条件", "meets every condition"),
     OverallVerdict.NOT_ELIGIBLE: ("不符合认定条件", "does not meet the conditions"),
@@ -215,42 +240,65 @@ def overall(results: Iterable[ConditionResult]) -> OverallVerdict:
     return OverallVerdict.ELIGIBLE
 
 
+_new_decision: Callable[..., Decision] = constructor(Decision)
+_REFS: dict[tuple[str, str, str, str], RulesetRef] = {}
+
+
+def _ruleset_ref(rules: Ruleset, content_hash: str) -> RulesetRef:
+    key = (rules.id, rules.title_zh, rules.status.value, content_hash)
+    ref = _REFS.get(key)
+    if ref is None:
+        ref = _REFS[key] = RulesetRef(*key)
+    return ref
+
+
 def evaluate(
     facts: SpaceFacts,
     application_date: date,
     rules: Ruleset,
     content_hash: str,
+    *,
+    facts_text: str | None = None,
 ) -> Decision:
-    """The whole decision, explained, as a receipt records it."""
-    results = judge_conditions(facts, application_date, rules.conditions)
-    verdict = overall(results)
-    missing = sorted({path for r in results for path in r.missing_facts})
-    failing = [r.id for r in results if r.verdict is Verdict.NOT_MET]
-    pending = [r.id for r in results if r.verdict is Verdict.NEEDS_REVIEW]
+    """The whole decision, explained, as a receipt records it.
+
+    ``facts_text`` is ``facts_json(facts)`` when the caller has it already (it stores it).
+    """
+    results = [_condition(rule, facts, application_date, True) for rule in rules.conditions]
+    verdicts = {r.verdict for r in results}
+    # A condition not met may still name facts it is missing.
+    missing = sorted({path for r in results if r.missing_facts for path in r.missing_facts})
+    if _NOT_MET in verdicts:
+        verdict = OverallVerdict.NOT_ELIGIBLE
+    elif _MISSING in verdicts:
+        verdict = OverallVerdict.INCOMPLETE
+    elif _REVIEW in verdicts:
+        verdict = OverallVerdict.NEEDS_REVIEW
+    else:
+        verdict = OverallVerdict.ELIGIBLE
     zh, en = _SUMMARY[verdict]
-    if failing:
+    if _NOT_MET in verdicts:
+        failing = [r.id for r in results if r.verdict is _NOT_MET]
         zh, en = f"{zh}：{'、'.join(failing)}不符合", f"{en}: {', '.join(failing)} not met"
     elif missing:
         zh, en = f"{zh}：缺少{len(missing)}项事实", f"{en}: {len(missing)} facts missing"
-    elif pending:
+    elif _REVIEW in verdicts:
+        pending = [r.id for r in results if r.verdict is _REVIEW]
         zh, en = f"{zh}：{'、'.join(pending)}", f"{en}: {', '.join(pending)}"
-    return Decision(
-        verdict=verdict,
-        application_date=application_date,
-        form=facts.form.value,
-        ruleset=RulesetRef(
-            id=rules.id,
-            title_zh=rules.title_zh,
-            status=rules.status.value,
-            content_hash=content_hash,
-        ),
-        engine_version=ENGINE_VERSION,
-        input_hash=input_hash(facts, application_date),
-        conditions=results,
-        priority=priority(rules, facts),
-        missing_facts=missing,
-        summary_zh=zh,
-        summary_en=en,
+    if facts_text is None:
+        facts_text = facts_json(facts)
+    return _new_decision(
+        verdict,
+        application_date,
+        facts.form.value,
+        _ruleset_ref(rules, content_hash),
+        ENGINE_VERSION,
+        input_hash_of(facts_text, application_date),
+        results,
+        priority(rules, facts),
+        missing,
+        zh,
+        en,
     )
 
 

@@ -1,95 +1,162 @@
-"""The vocabulary checks are written in: each method tests one thing and records one finding."""
+"""The vocabulary checks are written in: each method tests one thing and records one finding.
+
+This is the engine's hot loop (a batch or an impact run calls it hundreds of thousands of
+times), so it is written for speed without changing a word of what it finds: each parameter's
+number, text and unit words are prepared once per loaded rule (``RuleParameter``), findings are
+built with the dataclass's positional constructor, and a finding that depends on nothing but a
+yes/no/unknown fact (``facilities.power: yes``) is built once per rule and shared: findings are
+frozen, so sharing one is the same as building it again.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from services.eligibility.engine.calendar import add_months, add_years
-from services.eligibility.engine.explain import label, unit
-from services.eligibility.engine.outcome import Finding, ParameterUsed, Shortfall, Verdict, jsonable
+from services.eligibility.engine.explain import LABELS, UNITS
+from services.eligibility.engine.outcome import (
+    Finding,
+    ParameterUsed,
+    Shortfall,
+    Verdict,
+    jsonable,
+    new_finding,
+    new_shortfall,
+)
 from shared.contracts.facts import SpaceFacts
+
+_MET, _NOT_MET = Verdict.MET, Verdict.NOT_MET
+_MISSING, _REVIEW = Verdict.MISSING_FACTS, Verdict.NEEDS_REVIEW
+_HUNDREDTH = Decimal("0.01")
+_DAY = timedelta(days=1)
 
 
 def _fmt(value: Any) -> str:
     return str(jsonable(value))
 
 
+def _dec(value: int | Decimal) -> str:
+    """A number as a receipt writes it (``jsonable``): decimals as plain strings."""
+    return format(value.normalize(), "f") if type(value) is Decimal else str(value)
+
+
+def _label(path: str) -> tuple[str, str]:
+    return LABELS.get(path, (path, path))
+
+
+def _unit(name: str) -> tuple[str, str]:
+    return UNITS.get(name, (name, name))
+
+
+@dataclass(frozen=True, slots=True)
+class RuleParameter:
+    """A rule's parameter, prepared once: what findings cite, and what sentences say."""
+
+    used: ParameterUsed
+    as_json: Any  # the value as a receipt records it
+    text: str  # the value as a sentence writes it
+    number: Decimal | None  # the value as a threshold, for numeric parameters
+    unit_zh: str
+    unit_en: str
+
+    @classmethod
+    def of(cls, used: ParameterUsed) -> RuleParameter:
+        value = used.value
+        numeric = isinstance(value, (int, Decimal)) and not isinstance(value, bool)
+        unit_zh, unit_en = _unit(used.unit)
+        return cls(
+            used=used,
+            as_json=jsonable(value),
+            text=_fmt(value),
+            number=Decimal(str(value)) if numeric else None,
+            unit_zh=unit_zh,
+            unit_en=unit_en,
+        )
+
+
 class Judge:
     """Collects the findings of one condition for one set of facts on one date."""
+
+    __slots__ = ("explain", "facts", "findings", "interned", "on", "params")
 
     def __init__(
         self,
         facts: SpaceFacts,
         on: date,
-        params: Mapping[str, ParameterUsed],
+        params: Mapping[str, RuleParameter],
         *,
         explain: bool = True,
+        interned: dict[tuple[Any, ...], Finding] | None = None,
     ) -> None:
         self.facts = facts
         self.explain = explain
         self.on = on
         self.params = params
         self.findings: list[Finding] = []
+        # Findings that depend on no number or date, shared by every decision under this rule.
+        self.interned = {} if interned is None else interned
 
     def param(self, name: str) -> ParameterUsed:
-        return self.params[name]
-
-    def _add(self, text: Callable[[], tuple[str, str]], **finding: Any) -> None:
-        # Words are built only when asked for: a batch or impact run needs verdicts alone.
-        if self.explain:
-            finding["explanation_zh"], finding["explanation_en"] = text()
-        self.findings.append(Finding(**finding))
+        return self.params[name].used
 
     def _missing(self, code: str, path: str, parameter: ParameterUsed | None = None) -> None:
-        zh, en = label(path)
-        self._add(
-            code=code,
-            verdict=Verdict.MISSING_FACTS,
-            missing_facts=[path],
-            parameter=parameter,
-            text=lambda: (
+        key = ("missing", code, path, None if parameter is None else parameter.name)
+        found = self.interned.get(key)
+        if found is None:
+            zh, en = _label(path)
+            found = self.interned[key] = new_finding(
+                code,
+                _MISSING,
+                {},
+                parameter,
+                None,
+                [path],
                 f"缺少事实：{zh}（{path}）",
                 f"Missing fact: {en} ({path})",
-            ),
-        )
+            )
+        self.findings.append(found)
 
     def at_least(self, code: str, path: str, actual: int | Decimal | None, parameter: str) -> None:
         """以上/不少于/不低于: the bound itself is enough."""
-        p = self.param(parameter)
+        p = self.params[parameter]
         if actual is None:
-            self._missing(code, path, p)
+            self._missing(code, path, p.used)
             return
-        zh, en = label(path)
-        u_zh, u_en = unit(p.unit)
-        required = Decimal(str(p.value))
-        if Decimal(actual) >= required:
-            self._add(
-                code=code,
-                verdict=Verdict.MET,
-                facts={path: jsonable(actual)},
-                parameter=p,
-                text=lambda: (
-                    f"{zh}{_fmt(actual)}{u_zh}，不低于{_fmt(p.value)}{u_zh}",
-                    f"{en} {_fmt(actual)} {u_en}, at least {_fmt(p.value)} {u_en}",
-                ),
+        required = p.number
+        assert required is not None
+        actual_json = format(actual.normalize(), "f") if isinstance(actual, Decimal) else actual
+        zh = en = ""
+        if actual >= required:
+            if self.explain:
+                a, v = str(actual_json), p.text
+                label_zh, label_en = _label(path)
+                zh = f"{label_zh}{a}{p.unit_zh}，不低于{v}{p.unit_zh}"
+                en = f"{label_en} {a} {p.unit_en}, at least {v} {p.unit_en}"
+            self.findings.append(
+                new_finding(code, _MET, {path: actual_json}, p.used, None, [], zh, en)
             )
             return
-        gap = required - Decimal(actual)
-        self._add(
-            code=code,
-            verdict=Verdict.NOT_MET,
-            facts={path: jsonable(actual)},
-            parameter=p,
-            shortfall=Shortfall(
-                actual=jsonable(actual), required=jsonable(p.value), unit=p.unit, gap=jsonable(gap)
-            ),
-            text=lambda: (
-                f"{zh}{_fmt(actual)}{u_zh}，比{_fmt(p.value)}{u_zh}少{_fmt(gap)}{u_zh}",
-                f"{en} {_fmt(actual)} {u_en}, {_fmt(gap)} {u_en} short of {_fmt(p.value)} {u_en}",
-            ),
+        gap = _dec(required - actual)
+        if self.explain:
+            a, v = str(actual_json), p.text
+            label_zh, label_en = _label(path)
+            zh = f"{label_zh}{a}{p.unit_zh}，比{v}{p.unit_zh}少{gap}{p.unit_zh}"
+            en = f"{label_en} {a} {p.unit_en}, {gap} {p.unit_en} short of {v} {p.unit_en}"
+        self.findings.append(
+            new_finding(
+                code,
+                _NOT_MET,
+                {path: actual_json},
+                p.used,
+                new_shortfall(actual_json, p.as_json, p.used.unit, gap),
+                [],
+                zh,
+                en,
+            )
         )
 
     def share_at_least(
@@ -102,127 +169,125 @@ class Judge:
         parameter: str,
     ) -> None:
         """``part`` is at least ``parameter`` per cent of ``whole`` (the bound included)."""
-        p = self.param(parameter)
-        missing = [path for path, v in ((part_path, part), (whole_path, whole)) if v is None]
-        if missing:
-            for path in missing:
-                self._missing(code, path, p)
+        p = self.params[parameter]
+        if part is None or whole is None:
+            for path, value in ((part_path, part), (whole_path, whole)):
+                if value is None:
+                    self._missing(code, path, p.used)
             return
-        assert part is not None
-        assert whole is not None
-        zh, en = label(part_path)
-        facts = {part_path: jsonable(part), whole_path: jsonable(whole)}
-        required = Decimal(str(p.value))
+        required = p.number
+        assert required is not None
+        facts = {part_path: _dec(part), whole_path: _dec(whole)}
         # Rounded down, so a share just below the bound never reads as reaching it.
         share = (
-            (part * 100 / whole).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+            (part * 100 / whole).quantize(_HUNDREDTH, rounding=ROUND_DOWN)
             if whole > 0
             else Decimal(0)
         )
+        zh = en = ""
         # Compare exactly (part × 100 ≥ share × whole), not the rounded share.
         if whole > 0 and part * 100 >= required * whole:
-            self._add(
-                code=code,
-                verdict=Verdict.MET,
-                facts=facts,
-                parameter=p,
-                text=lambda: (
-                    f"{zh}占总面积{_fmt(share)}%，不低于{_fmt(p.value)}%",
-                    f"{en} is {_fmt(share)} % of the total, at least {_fmt(p.value)} %",
-                ),
-            )
+            if self.explain:
+                label_zh, label_en = _label(part_path)
+                s, v = _dec(share), p.text
+                zh = f"{label_zh}占总面积{s}%，不低于{v}%"
+                en = f"{label_en} is {s} % of the total, at least {v} %"
+            self.findings.append(new_finding(code, _MET, facts, p.used, None, [], zh, en))
             return
-        needed = (required * whole / 100).quantize(Decimal("0.01"))
-        gap_m2 = needed - part
-        self._add(
-            code=code,
-            verdict=Verdict.NOT_MET,
-            facts=facts,
-            parameter=p,
-            shortfall=Shortfall(
-                actual=jsonable(share),
-                required=jsonable(p.value),
-                unit="percent",
-                gap=jsonable(required - share),
-            ),
-            text=lambda: (
-                f"{zh}占总面积{_fmt(share)}%，低于{_fmt(p.value)}%；"
-                f"需至少{_fmt(needed)}平方米，少{_fmt(gap_m2)}平方米",
-                f"{en} is {_fmt(share)} % of the total, below {_fmt(p.value)} %: "
-                f"needs at least {_fmt(needed)} m², {_fmt(gap_m2)} m² short",
-            ),
+        share_json = _dec(share)
+        if self.explain:
+            label_zh, label_en = _label(part_path)
+            needed = (required * whole / 100).quantize(_HUNDREDTH)
+            s, v, n, g = share_json, p.text, _dec(needed), _dec(needed - part)
+            zh = f"{label_zh}占总面积{s}%，低于{v}%；需至少{n}平方米，少{g}平方米"
+            en = (
+                f"{label_en} is {s} % of the total, below {v} %: "
+                f"needs at least {n} m², {g} m² short"
+            )
+        self.findings.append(
+            new_finding(
+                code,
+                _NOT_MET,
+                facts,
+                p.used,
+                new_shortfall(share_json, p.as_json, "percent", _dec(required - share)),
+                [],
+                zh,
+                en,
+            )
         )
 
     def required(self, code: str, path: str, value: bool | None) -> None:
-        zh, en = label(path)
-        if value is None:
-            self._missing(code, path)
-        elif value:
-            self._add(
-                code=code,
-                verdict=Verdict.MET,
-                facts={path: True},
-                text=lambda: (
-                    f"{zh}：具备",
-                    f"{en}: yes",
-                ),
-            )
-        else:
-            self._add(
-                code=code,
-                verdict=Verdict.NOT_MET,
-                facts={path: False},
-                shortfall=Shortfall(actual=False, required=True, unit="items", gap=[path]),
-                text=lambda: (
+        key = ("required", code, path, value)
+        found = self.interned.get(key)
+        if found is None:
+            if value is None:
+                self._missing(code, path)
+                return
+            zh, en = _label(path)
+            if value:
+                found = new_finding(
+                    code, _MET, {path: True}, None, None, [], f"{zh}：具备", f"{en}: yes"
+                )
+            else:
+                found = new_finding(
+                    code,
+                    _NOT_MET,
+                    {path: False},
+                    None,
+                    new_shortfall(False, True, "items", [path]),
+                    [],
                     f"{zh}：不具备（要求具备）",
                     f"{en}: no (required)",
-                ),
-            )
+                )
+            self.interned[key] = found
+        self.findings.append(found)
 
     def period_complete(self, code: str, path: str, start: date | None, parameter: str) -> None:
         """满 N 年/个月: complete on the corresponding day, which may be the application date."""
-        p = self.param(parameter)
+        p = self.params[parameter]
         if start is None:
-            self._missing(code, path, p)
+            self._missing(code, path, p.used)
             return
-        zh, en = label(path)
-        n = int(p.value)
-        due = add_years(start, n) if p.unit == "years" else add_months(start, n)
-        u_zh, u_en = unit(p.unit)
-        facts = {path: start.isoformat(), "application_date": self.on.isoformat()}
-        if due <= self.on:
-            self._add(
-                code=code,
-                verdict=Verdict.MET,
-                facts=facts,
-                parameter=p,
-                text=lambda: (
-                    f"{zh}{start.isoformat()}，于{due.isoformat()}满{n}{u_zh}，"
-                    f"不晚于申报日{self.on.isoformat()}",
-                    f"{en} {start.isoformat()}: {n} {u_en} complete on "
-                    f"{due.isoformat()}, by the application date "
-                    f"{self.on.isoformat()}",
-                ),
+        n = int(p.used.value)
+        on = self.on
+        due = add_years(start, n) if p.used.unit == "years" else add_months(start, n)
+        start_text, on_text = start.isoformat(), on.isoformat()
+        facts = {path: start_text, "application_date": on_text}
+        zh = en = ""
+        if due <= on:
+            if self.explain:
+                label_zh, label_en = _label(path)
+                due_text = due.isoformat()
+                zh = f"{label_zh}{start_text}，于{due_text}满{n}{p.unit_zh}，不晚于申报日{on_text}"
+                en = (
+                    f"{label_en} {start_text}: {n} {p.unit_en} complete on {due_text}, "
+                    f"by the application date {on_text}"
+                )
+            self.findings.append(new_finding(code, _MET, facts, p.used, None, [], zh, en))
+            return
+        due_text, late = due.isoformat(), (due - on).days
+        if self.explain:
+            label_zh, label_en = _label(path)
+            zh = (
+                f"{label_zh}{start_text}，满{n}{p.unit_zh}之日为{due_text}，"
+                f"比申报日{on_text}晚{late}天"
             )
-            return
-        self._add(
-            code=code,
-            verdict=Verdict.NOT_MET,
-            facts=facts,
-            parameter=p,
-            shortfall=Shortfall(
-                actual=self.on.isoformat(),
-                required=due.isoformat(),
-                unit="date",
-                gap=(due - self.on).days,
-            ),
-            text=lambda: (
-                f"{zh}{start.isoformat()}，满{n}{u_zh}之日为{due.isoformat()}，"
-                f"比申报日{self.on.isoformat()}晚{(due - self.on).days}天",
-                f"{en} {start.isoformat()}: {n} {u_en} are complete only on "
-                f"{due.isoformat()}, {(due - self.on).days} days after the "
-                f"application date {self.on.isoformat()}",
-            ),
+            en = (
+                f"{label_en} {start_text}: {n} {p.unit_en} are complete only on {due_text}, "
+                f"{late} days after the application date {on_text}"
+            )
+        self.findings.append(
+            new_finding(
+                code,
+                _NOT_MET,
+                facts,
+                p.used,
+                new_shortfall(on_text, due_text, "date", late),
+                [],
+                zh,
+                en,
+            )
         )
 
     def lasts_at_least(
@@ -230,152 +295,157 @@ class Judge:
     ) -> None:
         """A lease of N years or more. Both dates are days of the lease, as a contract writes
         them: 2024-04-01 to 2027-03-31 is a lease of exactly 3 years."""
-        p = self.param(parameter)
-        missing = [
-            path
-            for path, v in (("premises.lease_start", start), ("premises.lease_end", end))
-            if v is None
-        ]
-        if missing:
-            for path in missing:
-                self._missing(code, path, p)
+        p = self.params[parameter]
+        if start is None or end is None:
+            for path, value in (("premises.lease_start", start), ("premises.lease_end", end)):
+                if value is None:
+                    self._missing(code, path, p.used)
             return
-        assert start is not None
-        assert end is not None
-        due = add_years(start, int(p.value)) - timedelta(days=1)  # the last day of N years
-        facts = {"premises.lease_start": start.isoformat(), "premises.lease_end": end.isoformat()}
+        years = p.used.value
+        due = add_years(start, int(years)) - _DAY  # the last day of N years
+        start_text, end_text = start.isoformat(), end.isoformat()
+        facts = {"premises.lease_start": start_text, "premises.lease_end": end_text}
+        zh = en = ""
         if end >= due:
-            self._add(
-                code=code,
-                verdict=Verdict.MET,
-                facts=facts,
-                parameter=p,
-                text=lambda: (
-                    f"租期{start.isoformat()}至{end.isoformat()}，不少于{p.value}年",
-                    f"lease {start.isoformat()} to {end.isoformat()}, at least {p.value} years",
-                ),
-            )
+            if self.explain:
+                zh = f"租期{start_text}至{end_text}，不少于{years}年"
+                en = f"lease {start_text} to {end_text}, at least {years} years"
+            self.findings.append(new_finding(code, _MET, facts, p.used, None, [], zh, en))
             return
-        self._add(
-            code=code,
-            verdict=Verdict.NOT_MET,
-            facts=facts,
-            parameter=p,
-            shortfall=Shortfall(
-                actual=end.isoformat(), required=due.isoformat(), unit="date", gap=(due - end).days
-            ),
-            text=lambda: (
-                f"租期至{end.isoformat()}止，须至少至{due.isoformat()}（{p.value}年以上）",
-                f"lease ends {end.isoformat()}, needs to run to at least "
-                f"{due.isoformat()} ({p.value} years)",
-            ),
+        due_text = due.isoformat()
+        if self.explain:
+            zh = f"租期至{end_text}止，须至少至{due_text}（{years}年以上）"
+            en = f"lease ends {end_text}, needs to run to at least {due_text} ({years} years)"
+        self.findings.append(
+            new_finding(
+                code,
+                _NOT_MET,
+                facts,
+                p.used,
+                new_shortfall(end_text, due_text, "date", (due - end).days),
+                [],
+                zh,
+                en,
+            )
         )
 
     def covers(self, code: str, start: date | None, end: date | None) -> None:
         """The lease is in force on the application date."""
         if start is None or end is None:
             return  # reported as missing by lasts_at_least
+        on = self.on
+        start_text, end_text, on_text = start.isoformat(), end.isoformat(), on.isoformat()
         facts = {
-            "premises.lease_start": start.isoformat(),
-            "premises.lease_end": end.isoformat(),
-            "application_date": self.on.isoformat(),
+            "premises.lease_start": start_text,
+            "premises.lease_end": end_text,
+            "application_date": on_text,
         }
-        if start <= self.on <= end:
-            self._add(
-                code=code,
-                verdict=Verdict.MET,
-                facts=facts,
-                text=lambda: (
-                    f"申报日{self.on.isoformat()}在租期内",
-                    f"the lease is in force on the application date {self.on.isoformat()}",
-                ),
-            )
+        zh = en = ""
+        if start <= on <= end:
+            if self.explain:
+                zh = f"申报日{on_text}在租期内"
+                en = f"the lease is in force on the application date {on_text}"
+            self.findings.append(new_finding(code, _MET, facts, None, None, [], zh, en))
             return
-        self._add(
-            code=code,
-            verdict=Verdict.NOT_MET,
-            facts=facts,
-            shortfall=Shortfall(
-                actual=self.on.isoformat(),
-                required=f"{start.isoformat()}..{end.isoformat()}",
-                unit="date",
-                gap=None,
-            ),
-            text=lambda: (
-                f"申报日{self.on.isoformat()}不在租期{start.isoformat()}至{end.isoformat()}内",
-                f"the lease ({start.isoformat()} to {end.isoformat()}) is not in "
-                f"force on the application date {self.on.isoformat()}",
-            ),
+        if self.explain:
+            zh = f"申报日{on_text}不在租期{start_text}至{end_text}内"
+            en = (
+                f"the lease ({start_text} to {end_text}) is not in "
+                f"force on the application date {on_text}"
+            )
+        self.findings.append(
+            new_finding(
+                code,
+                _NOT_MET,
+                facts,
+                None,
+                new_shortfall(on_text, f"{start_text}..{end_text}", "date", None),
+                [],
+                zh,
+                en,
+            )
         )
 
     def includes(
         self, code: str, path: str, actual: Collection[str] | None, parameter: str
     ) -> None:
         """Every item the parameter lists is present."""
-        p = self.param(parameter)
+        p = self.params[parameter]
         if actual is None:
-            self._missing(code, path, p)
+            self._missing(code, path, p.used)
             return
-        zh, en = label(path)
+        # The items given are a (hashable) set of enumeration members: one finding per set.
+        key = ("includes", code, path, parameter, frozenset(actual))
+        found = self.interned.get(key)
+        if found is None:
+            found = self.interned[key] = self._includes(code, path, actual, p)
+        self.findings.append(found)
+
+    @staticmethod
+    def _includes(code: str, path: str, actual: Collection[str], p: RuleParameter) -> Finding:
+        zh, en = _label(path)
         have = sorted(str(a) for a in actual)
-        lacking = sorted(set(p.value) - set(have))
+        lacking = sorted(set(p.used.value) - set(have))
         if not lacking:
-            self._add(
-                code=code,
-                verdict=Verdict.MET,
-                facts={path: have},
-                parameter=p,
-                text=lambda: (
-                    f"{zh}齐全：{'、'.join(have)}",
-                    f"{en} complete: {', '.join(have)}",
-                ),
+            return new_finding(
+                code,
+                _MET,
+                {path: have},
+                p.used,
+                None,
+                [],
+                f"{zh}齐全：{'、'.join(have)}",
+                f"{en} complete: {', '.join(have)}",
             )
-            return
-        self._add(
-            code=code,
-            verdict=Verdict.NOT_MET,
-            facts={path: have},
-            parameter=p,
-            shortfall=Shortfall(actual=have, required=sorted(p.value), unit="items", gap=lacking),
-            text=lambda: (
-                f"{zh}缺少：{'、'.join(lacking)}",
-                f"{en} lacking: {', '.join(lacking)}",
-            ),
+        return new_finding(
+            code,
+            _NOT_MET,
+            {path: have},
+            p.used,
+            new_shortfall(have, sorted(p.used.value), "items", lacking),
+            [],
+            f"{zh}缺少：{'、'.join(lacking)}",
+            f"{en} lacking: {', '.join(lacking)}",
         )
 
     def review(
         self, code: str, path: str, evidence: bool | None, what_zh: str, what_en: str
     ) -> None:
         """A matter a person decides; evidence must exist before they can."""
-        zh, en = label(path)
-        if evidence is None:
-            self._missing(code, path)
-        elif not evidence:
-            self._add(
-                code=code,
-                verdict=Verdict.NOT_MET,
-                facts={path: False},
-                shortfall=Shortfall(actual=False, required=True, unit="items", gap=[path]),
-                text=lambda: (
+        key = ("review", code, path, evidence, what_zh, what_en)
+        found = self.interned.get(key)
+        if found is None:
+            if evidence is None:
+                self._missing(code, path)
+                return
+            if evidence:
+                found = _judgement(code, what_zh, what_en, {path: True})
+            else:
+                zh, en = _label(path)
+                found = new_finding(
+                    code,
+                    _NOT_MET,
+                    {path: False},
+                    None,
+                    new_shortfall(False, True, "items", [path]),
+                    [],
                     f"{zh}：未提供（要求具备）",
                     f"{en}: none submitted (required)",
-                ),
-            )
-        else:
-            self.judgement(code, what_zh, what_en, facts={path: True})
+                )
+            self.interned[key] = found
+        self.findings.append(found)
 
     def judgement(
         self, code: str, what_zh: str, what_en: str, facts: dict[str, Any] | None = None
     ) -> None:
-        self._add(
-            code=code,
-            verdict=Verdict.NEEDS_REVIEW,
-            facts=facts or {},
-            text=lambda: (
-                f"需人工审核：{what_zh}",
-                f"For a person to judge: {what_en}",
-            ),
-        )
+        if facts:
+            self.findings.append(_judgement(code, what_zh, what_en, facts))
+            return
+        key = ("judgement", code, what_zh, what_en)
+        found = self.interned.get(key)
+        if found is None:
+            found = self.interned[key] = _judgement(code, what_zh, what_en, {})
+        self.findings.append(found)
 
     def not_met(
         self,
@@ -386,31 +456,31 @@ class Judge:
         shortfall: Shortfall | None = None,
         parameter: str | None = None,
     ) -> None:
-        self._add(
-            code=code,
-            verdict=Verdict.NOT_MET,
-            facts=facts,
-            shortfall=shortfall,
-            parameter=self.param(parameter) if parameter else None,
-            text=lambda: (
-                zh,
-                en,
-            ),
-        )
+        used = self.params[parameter].used if parameter else None
+        if not self.explain:
+            zh = en = ""
+        self.findings.append(new_finding(code, _NOT_MET, facts, used, shortfall, [], zh, en))
 
     def met(
         self, code: str, facts: dict[str, Any], zh: str, en: str, parameter: str | None = None
     ) -> None:
-        self._add(
-            code=code,
-            verdict=Verdict.MET,
-            facts=facts,
-            parameter=self.param(parameter) if parameter else None,
-            text=lambda: (
-                zh,
-                en,
-            ),
-        )
+        used = self.params[parameter].used if parameter else None
+        if not self.explain:
+            zh = en = ""
+        self.findings.append(new_finding(code, _MET, facts, used, None, [], zh, en))
 
     def missing(self, code: str, path: str, parameter: str | None = None) -> None:
-        self._missing(code, path, self.param(parameter) if parameter else None)
+        self._missing(code, path, self.params[parameter].used if parameter else None)
+
+
+def _judgement(code: str, what_zh: str, what_en: str, facts: dict[str, Any]) -> Finding:
+    return new_finding(
+        code,
+        _REVIEW,
+        facts,
+        None,
+        None,
+        [],
+        f"需人工审核：{what_zh}",
+        f"For a person to judge: {what_en}",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
@@ -10,7 +11,8 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.eligibility.engine.checks import CHECKS, PRIORITY_PARAMETERS
-from services.eligibility.engine.outcome import ParameterUsed
+from services.eligibility.engine.judge import Judge, RuleParameter
+from services.eligibility.engine.outcome import Finding, ParameterUsed
 from shared.contracts.spaces import SpaceForm
 
 CONDITION_IDS = ("C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "S1", "S2", "S3")
@@ -51,6 +53,20 @@ class ConditionRule(Citation):
             name: ParameterUsed(name=name, value=p.value, unit=p.unit)
             for name, p in self.parameters.items()
         }
+
+    @cached_property
+    def rule_parameters(self) -> dict[str, RuleParameter]:
+        """The parameters prepared for the check (numbers, words), once per loaded rule."""
+        return {name: RuleParameter.of(used) for name, used in self.parameters_used.items()}
+
+    @cached_property
+    def run_check(self) -> Callable[[Judge], None]:
+        return CHECKS[self.check].run
+
+    @cached_property
+    def interned_findings(self) -> dict[tuple[Any, ...], Finding]:
+        """Findings under this rule that depend on no number or date, built once (see Judge)."""
+        return {}
 
     @model_validator(mode="after")
     def _parameters_match_the_check(self) -> Self:

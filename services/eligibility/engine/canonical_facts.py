@@ -1,0 +1,135 @@
+"""The canonical JSON of a space's facts, written straight from the validated model.
+
+``facts_json(facts)`` is exactly ``canonical_json(facts.model_dump(mode="json"))`` (sorted keys,
+no spaces, UTF-8 as is), the text a receipt stores and the input hash is taken of, in about a
+fifth of the time: the per-model writers are generated once, at import, from the models'
+fields. A field of a type this module does not know stops the import, so a change to the facts
+contract cannot silently change a hash; a test compares the two on varied facts.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+import uuid
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) uses
+from typing import Any, Literal
+
+from pydantic import BaseModel, PlainSerializer
+
+from shared.canonical import sha256_hex
+from shared.contracts.facts import SpaceFacts
+
+
+def _optional(annotation: Any) -> tuple[Any, bool]:
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) != 1:
+            raise TypeError(f"unsupported union {annotation!r}")
+        return rest[0], True
+    return annotation, False
+
+
+def _plain_enum(enum: type[StrEnum]) -> None:
+    # Enum values are written without escaping, so they must need none.
+    for member in enum:
+        if encode_basestring(member.value) != f'"{member.value}"':
+            raise TypeError(f"{enum.__name__}.{member.name} needs JSON escaping")
+
+
+class _Writer:
+    """Generates one Python function per model class, each returning the model's JSON text."""
+
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {"_esc": encode_basestring}
+        self.done: set[type[BaseModel]] = set()
+        self.sources: list[str] = []
+
+    def value(self, annotation: Any, var: str) -> str:
+        """An expression writing ``var`` (known not to be None) as JSON."""
+        metadata: tuple[Any, ...] = ()
+        if typing.get_origin(annotation) is typing.Annotated:
+            annotation, *rest = typing.get_args(annotation)
+            metadata = tuple(rest)
+        origin = typing.get_origin(annotation)
+        if annotation is bool:
+            return f'("true" if {var} else "false")'
+        if annotation is int:
+            return f"int.__repr__({var})"
+        if annotation is Decimal:
+            return f"'\"' + str({var}) + '\"'"
+        if annotation is date:
+            return f"'\"' + {var}.isoformat() + '\"'"
+        if annotation is str:
+            return f"_esc({var})"
+        if annotation is uuid.UUID:
+            return f"'\"' + str({var}) + '\"'"
+        if origin is Literal:
+            return f"_esc({var})"
+        if isinstance(annotation, type) and issubclass(annotation, StrEnum):
+            _plain_enum(annotation)
+            # A StrEnum member is a str holding its value.
+            return f"'\"' + {var} + '\"'"
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return f"{self.model(annotation)}({var})"
+        if origin is frozenset:
+            (item,) = typing.get_args(annotation)
+            # The contract serialises these sets as their sorted values (EnumSet).
+            if not (
+                isinstance(item, type)
+                and issubclass(item, StrEnum)
+                and any(isinstance(m, PlainSerializer) for m in metadata)
+            ):
+                raise TypeError(f"unsupported set {annotation!r}")
+            _plain_enum(item)
+            return f"('[\"' + '\",\"'.join(sorted({var})) + '\"]' if {var} else '[]')"
+        if origin is tuple:
+            item, ellipsis = typing.get_args(annotation)
+            if ellipsis is not Ellipsis:
+                raise TypeError(f"unsupported tuple {annotation!r}")
+            return f"'[' + ','.join([{self.value(item, 'x')} for x in {var}]) + ']'"
+        raise TypeError(f"no canonical JSON writer for {annotation!r}")
+
+    def model(self, cls: type[BaseModel]) -> str:
+        name = f"_write_{cls.__name__}"
+        if cls in self.done:
+            return name
+        self.done.add(cls)
+        lines = [f"def {name}(m):", "    d = m.__dict__"]
+        parts = []
+        for index, field in enumerate(sorted(cls.model_fields)):
+            annotation, optional = _optional(cls.model_fields[field].annotation)
+            var = f"v{index}"
+            lines.append(f"    {var} = d[{field!r}]")
+            expression = self.value(annotation, var)
+            if optional:
+                expression = f'("null" if {var} is None else {expression})'
+            key = ("{" if index == 0 else ",") + encode_basestring(field) + ":"
+            parts += [repr(key), expression]
+        lines.append("    return ''.join((" + ", ".join([*parts, "'}'"]) + "))")
+        self.sources.append("\n".join(lines))
+        return name
+
+
+def _build() -> Callable[[SpaceFacts], str]:
+    writer = _Writer()
+    entry = writer.model(SpaceFacts)
+    # Dependencies were generated first; define them in that order, then the entry point.
+    exec("\n\n".join(writer.sources), writer.namespace)  # noqa: S102 - our own generated code
+    return writer.namespace[entry]  # type: ignore[no-any-return]
+
+
+facts_json: Callable[[SpaceFacts], str] = _build()
+
+
+def input_hash_of(facts_text: str, application_date: date) -> str:
+    """The input hash from the facts' canonical text: the same as hashing
+    ``canonical_json({"application_date": ..., "facts": facts.model_dump(mode="json")})``."""
+    return sha256_hex(
+        '{"application_date":"' + application_date.isoformat() + '","facts":' + facts_text + "}"
+    )

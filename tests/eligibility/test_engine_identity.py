@@ -1,0 +1,115 @@
+"""The engine's fast paths say exactly what the plain ones said: dates, hashes, whole decisions.
+
+A stored receipt must replay identically under a later engine, so the speed work is pinned to
+the output of the engine before it (the digest below was computed by engine 1.0.0 as first
+written, with dateutil, pydantic's dump and ``canonical_json``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, timedelta
+
+import pytest
+from dateutil.relativedelta import relativedelta
+
+from services.eligibility.engine.calendar import add_months, add_years
+from services.eligibility.engine.canonical_facts import facts_json, input_hash_of
+from services.eligibility.engine.evaluate import decision_document, evaluate
+from services.eligibility.rulesets.service import RulesetBook
+from shared.canonical import canonical_json, sha256_hex
+from shared.contracts.facts import SpaceFacts
+from tests.eligibility.factories import cohort, complete_facts
+
+BOOK = RulesetBook.load()
+
+
+def test_month_arithmetic_is_relativedeltas_on_every_day_of_a_decade() -> None:
+    day, last = date(2019, 1, 1), date(2031, 12, 31)
+    while day <= last:
+        for months in (-13, -12, -1, 0, 1, 2, 11, 12, 13, 24, 36):
+            assert add_months(day, months) == day + relativedelta(months=months), (day, months)
+        for years in (-1, 1, 3, 4):
+            assert add_years(day, years) == day + relativedelta(years=years), (day, years)
+        day += timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "end"),
+    [
+        ("2025-02-28", 12, "2026-02-28"),
+        ("2024-02-29", 12, "2025-02-28"),
+        ("2024-02-29", 48, "2028-02-29"),
+        ("2025-01-31", 1, "2025-02-28"),
+        ("2024-01-31", 1, "2024-02-29"),
+        ("2025-03-31", 1, "2025-04-30"),
+        ("2025-12-31", 2, "2026-02-28"),
+        ("2025-12-15", 1, "2026-01-15"),
+    ],
+)
+def test_month_ends(start: str, months: int, end: str) -> None:
+    assert add_months(date.fromisoformat(start), months) == date.fromisoformat(end)
+
+
+def _odd_facts() -> list[SpaceFacts]:
+    on = "2026-03-16"
+    return [
+        SpaceFacts(as_of=date(2026, 3, 16), form="virtual"),  # type: ignore[arg-type]
+        SpaceFacts.model_validate(
+            complete_facts(
+                form="specialised",
+                space_id="6f1c2f5e-1d7b-4c1e-9a51-5d2f0b7c9e11",
+                specialisation={
+                    "strategic_emerging_industry_subfield": 'a"b\\c\n\t\x01\u2028\x7f新材料'
+                },
+                premises={"total_area_m2": "2E+3", "service_area_m2": 12.5},
+                services={"basic_services": ["shared_office", "broadband"], "startup_services": []},
+                financing={"financing_modes": None, "invested_amount_fen": 0},
+                compliance={
+                    "incidents": [
+                        {"kind": "safety", "severity": "major", "occurred_on": on},
+                        {"kind": "quality", "severity": "ordinary", "occurred_on": "2025-01-01"},
+                    ],
+                    "listings": [{"list": "abnormal_operation", "listed_on": "2025-01-01"}],
+                },
+            )
+        ),
+    ]
+
+
+def test_facts_json_is_canonical_json_of_the_dump() -> None:
+    bodies = [SpaceFacts.model_validate(b["facts"]) for b in cohort(300)]
+    for facts in [*bodies, *_odd_facts()]:
+        expected = canonical_json(facts.model_dump(mode="json"))
+        assert facts_json(facts) == expected
+        assert input_hash_of(facts_json(facts), facts.as_of) == sha256_hex(
+            canonical_json(
+                {
+                    "application_date": facts.as_of.isoformat(),
+                    "facts": facts.model_dump(mode="json"),
+                }
+            )
+        )
+
+
+def test_decisions_are_those_engine_1_0_0_first_gave() -> None:
+    digest = hashlib.sha256()
+    for day in (date(2026, 3, 16), date(2024, 2, 29), date(2025, 1, 31)):
+        for body in cohort(200, seed=day.toordinal(), on=day):
+            facts = SpaceFacts.model_validate(body["facts"])
+            for ruleset_id in ("lz-measures-2018", "lz-measures-draft-stricter"):
+                loaded = BOOK.get(ruleset_id)
+                decision = evaluate(facts, day, loaded.rules, loaded.content_hash)
+                digest.update(canonical_json(decision_document(decision)).encode())
+    assert digest.hexdigest() == "7dbbc07a7f0335c850109f859af4e193c756c3db91d1157dc009168ab942e37b"
+
+
+def test_shared_findings_are_not_changed_by_later_decisions() -> None:
+    loaded = BOOK.get("lz-measures-2018")
+    facts = SpaceFacts.model_validate(complete_facts())
+    first = decision_document(evaluate(facts, facts.as_of, loaded.rules, loaded.content_hash))
+    for body in cohort(50):
+        other = SpaceFacts.model_validate(body["facts"])
+        evaluate(other, other.as_of, loaded.rules, loaded.content_hash)
+    again = decision_document(evaluate(facts, facts.as_of, loaded.rules, loaded.content_hash))
+    assert again == first
