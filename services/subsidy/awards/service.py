@@ -273,7 +273,7 @@ async def approve(session: AsyncSession, principal: Principal, award_id: uuid.UU
     if award.status is not AwardStatus.PENDING_APPROVAL:
         raise AwardStatusConflict(
             f"Award {award.id} is {award.status.value}; only a pending award is approved",
-            status=award.status.value,
+            current_status=award.status.value,
         )
     if award.created_by == principal.subject:
         raise SecondPersonRequired(
@@ -294,7 +294,7 @@ async def decline(
         raise AwardStatusConflict(
             f"Award {award.id} is {award.status.value}; only a pending award is declined "
             "(an approved one is cancelled)",
-            status=award.status.value,
+            current_status=award.status.value,
         )
     await _close(session, award, AwardStatus.DECLINED, principal.subject, reason)
     return award
@@ -306,7 +306,7 @@ async def cancel(session: AsyncSession, actor: str, award: Award, reason: str) -
     the fen released."""
     if award.status not in (AwardStatus.PENDING_APPROVAL, AwardStatus.APPROVED):
         raise AwardStatusConflict(
-            f"Award {award.id} is {award.status.value} already", status=award.status.value
+            f"Award {award.id} is {award.status.value} already", current_status=award.status.value
         )
     from services.subsidy.disbursements import service as disbursements
 
@@ -440,7 +440,7 @@ async def proposal_locked(
     if proposal.status is not ProposalStatus.OPEN:
         raise AwardStatusConflict(
             f"Proposal {proposal.id} was {proposal.status.value} already by {proposal.decided_by}",
-            status=proposal.status.value,
+            current_status=proposal.status.value,
         )
     return proposal
 

@@ -184,5 +184,5 @@ async def _entries(session: AsyncSession, year: int) -> list[BudgetEntryOut]:
             created_at=entry.created_at,
             created_by=entry.created_by,
         )
-        for entry, transfer in rows.tuples()
+        for entry, transfer in rows
     ]

@@ -70,7 +70,7 @@ async def create(
         raise awards.AwardStatusConflict(
             f"Award {award.id} is {award.status.value}; tranches are instructed only on an "
             "approved award (a second person approves it first)",
-            status=award.status.value,
+            current_status=award.status.value,
         )
     tranche = 1 + (
         await session.scalar(sa.select(sa.func.count()).where(Disbursement.award_id == award.id))
@@ -159,7 +159,7 @@ def _expect(instruction: Disbursement, *allowed: DisbursementStatus, act: str) -
                 if instruction.status is DisbursementStatus.FAILED
                 else ""
             ),
-            status=instruction.status.value,
+            current_status=instruction.status.value,
         )
 
 

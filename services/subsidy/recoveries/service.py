@@ -88,7 +88,7 @@ async def _paid_by_award(session: AsyncSession, space_id: uuid.UUID) -> list[tup
         .where(Award.space_id == space_id)
         .order_by(Award.decided_on, Award.created_at, Award.id)
     )
-    return [(award, account.balance) for award, account in rows.tuples() if account.balance > 0]
+    return [(award, account.balance) for award, account in rows if account.balance > 0]
 
 
 async def open_case(
@@ -444,7 +444,7 @@ def _expect_open(case: RecoveryCase, act: str) -> None:
     if case.status is not CaseStatus.OPEN:
         raise CaseStatusConflict(
             f"Recovery case {case.id} is {case.status.value}; only an open case is {act}",
-            status=case.status.value,
+            current_status=case.status.value,
         )
 
 
@@ -513,7 +513,7 @@ async def out(session: AsyncSession, case: RecoveryCase) -> CaseOut:
                 "reversed_by_entry_id": reversed_by,
             }
         )
-        for s, reversed_by in rows.tuples()
+        for s, reversed_by in rows
     ]
     outstanding = accounts[receivable].balance
     return CaseOut.model_validate(
