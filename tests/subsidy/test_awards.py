@@ -1,4 +1,4 @@
-"""Awards: recognised on the decision date, within policy and budget, approved by a second person."""
+"""Awards: recognised on the decision date, within policy and budget, four-eyes approved."""
 
 from __future__ import annotations
 
