@@ -1,0 +1,196 @@
+"""The ledger itself (append-only, hash-chained, balanced, corrected only by reversal) and the
+worklist the registry's events fill."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
+
+from services.subsidy.ledger.models import JournalEntry, Transfer
+from tests.subsidy.conftest import Money, doc
+
+
+async def test_entries_and_transfers_cannot_be_changed_or_deleted(
+    money: Money, subsidy_app
+) -> None:
+    await money.appropriate(1_000_000)
+    database = subsidy_app.state.database
+    for statement in (
+        sa.update(Transfer).values(amount=1),
+        sa.delete(Transfer),
+        sa.update(JournalEntry).values(memo="edited"),
+        sa.delete(JournalEntry),
+    ):
+        async with database.session() as session:
+            with pytest.raises(DBAPIError, match="append-only"):
+                await session.execute(statement)
+            await session.rollback()
+    assert (await money.verify())["intact"] is True
+
+
+@pytest.mark.backends("postgresql")
+async def test_tampering_behind_the_database_s_back_shows(money: Money, subsidy_app) -> None:
+    await money.appropriate(1_000_000)
+    await money.appropriate(2_000_000)
+    async with subsidy_app.state.database.session() as session:
+        # What only a superuser could do: switch the guard off and edit history.
+        await session.execute(sa.text("ALTER TABLE ledger_transfers DISABLE TRIGGER USER"))
+        await session.execute(
+            sa.text("UPDATE ledger_transfers SET amount = 1500000 WHERE entry_seq = 1")
+        )
+        await session.execute(sa.text("ALTER TABLE ledger_transfers ENABLE TRIGGER USER"))
+        await session.commit()
+    report = await money.verify()
+    assert report["intact"] is False
+    assert report["first_bad_seq"] == 1
+    assert "changed after they were written" in report["problem"]
+
+
+async def test_budget_already_awarded_cannot_be_taken_back(money: Money) -> None:
+    first = await money.appropriate(20_000_000)
+    await money.award(money.registry.add())
+    entry_id = first["entries"][0]["entry_id"]
+    refused = await money.client.post(
+        f"/v1/ledger/entries/{entry_id}/reversal",
+        json={"reason": "录入错误"},
+        headers=money.preparer_headers(),
+    )
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["type"] == "urn:lzms:problem:ledger-insufficient-balance"
+    cut = await money.client.post(
+        "/v1/budgets/2026/adjustments",
+        json={
+            "amount_fen": -1,
+            "document_no": doc(),
+            "adjusted_on": "2026-02-01",
+            "reason": "压减",
+        },
+        headers=money.preparer_headers(),
+    )
+    assert cut.status_code == 409
+    assert "0.00 元" in cut.json()["detail"]
+
+
+async def test_a_mistaken_appropriation_is_reversed_not_edited(money: Money) -> None:
+    wrong = await money.appropriate(30_000_000)
+    entry_id = wrong["entries"][0]["entry_id"]
+    reversal = await money.client.post(
+        f"/v1/ledger/entries/{entry_id}/reversal",
+        json={"reason": "金额录入错误，应为 300,000.00 元"},
+        headers=money.preparer_headers(),
+    )
+    assert reversal.status_code == 201, reversal.text
+    assert reversal.json()["transfers"] == [
+        {
+            "line": 1,
+            "debit_account": "appropriation:2026",
+            "credit_account": "budget:2026",
+            "amount_fen": 30_000_000,
+        }
+    ]
+    await money.appropriate(300_000_00)
+    budget = await money.client.get("/v1/budgets/2026", headers=money.auth("auditor", key=False))
+    assert [e["amount_fen"] for e in budget.json()["entries"]] == [
+        30_000_000,
+        -30_000_000,
+        30_000_000,
+    ]
+    assert budget.json()["appropriated_fen"] == 30_000_000
+    entries = await money.client.get("/v1/ledger/entries", headers=money.auth("auditor", key=False))
+    chain = entries.json()["items"]
+    assert [e["seq"] for e in chain] == [1, 2, 3]
+    assert chain[1]["prev_hash"] == chain[0]["hash"]
+    assert chain[1]["reverses_id"] == entry_id
+    # Awards are corrected through their own records, not by reversing their entries.
+    await money.award(money.registry.add())
+    award_entry = (
+        await money.client.get("/v1/ledger/entries", headers=money.auth("auditor", key=False))
+    ).json()["items"][-1]
+    refused = await money.client.post(
+        f"/v1/ledger/entries/{award_entry['id']}/reversal",
+        json={"reason": "x"},
+        headers=money.preparer_headers(),
+    )
+    assert refused.status_code == 409
+    assert refused.json()["type"] == "urn:lzms:problem:ledger-entry-not-reversible"
+
+
+async def test_districts_and_experts_do_not_read_the_books(money: Money) -> None:
+    for role, jurisdiction in (("district_officer", "620102"), ("expert", None)):
+        headers = money.auth(role, jurisdiction, key=False)
+        for path in ("/v1/ledger/entries", "/v1/budgets", "/v1/ledger/verification"):
+            assert (await money.client.get(path, headers=headers)).status_code == 403
+
+
+def _event(space, kind: str, **extra: object) -> dict:
+    return {
+        "type": kind,
+        "event_id": str(uuid.uuid4()),
+        "occurred_on": "2026-03-10",
+        "recorded_at": "2026-03-10T02:00:00+00:00",
+        "space_id": str(space.id),
+        "jurisdiction_code": space.jurisdiction_code,
+        "form": space.form,
+        "document_no": doc(),
+        **extra,
+    }
+
+
+async def test_events_put_the_policy_s_award_on_the_worklist(money: Money) -> None:
+    await money.appropriate(90_000_000)
+    space = money.registry.add(since=date(2026, 3, 10))
+    service = money.auth("service", sub="service:registry", key=False)
+    for body in (
+        _event(space, "space.recognised"),
+        _event(space, "space.assessed", year=2025, grade="优秀"),
+        _event(space, "space.assessed", year=2025, grade="良好"),
+    ):
+        response = await money.client.post("/v1/events/registry", json=body, headers=service)
+        assert response.status_code == 200, response.text
+    listing = await money.client.get(
+        "/v1/award-proposals", params={"status": "open"}, headers=money.auth("auditor", key=False)
+    )
+    proposals = {p["kind"]: p for p in listing.json()["items"]}
+    assert set(proposals) == {"recognition", "excellent_assessment"}
+    assert proposals["recognition"]["amount_fen"] == 20_000_000
+    confirmed = await money.client.post(
+        f"/v1/award-proposals/{proposals['recognition']['id']}/confirmation",
+        json={"decision_document_no": doc(), "decided_on": "2026-03-12"},
+        headers=money.preparer_headers(),
+    )
+    assert confirmed.status_code == 201, confirmed.text
+    assert confirmed.json()["status"] == "pending_approval"
+    assert confirmed.json()["proposal_id"] == proposals["recognition"]["id"]
+    declined = await money.client.post(
+        f"/v1/award-proposals/{proposals['excellent_assessment']['id']}/declination",
+        json={"reason": "已获同类奖励"},
+        headers=money.approver(),
+    )
+    assert declined.json()["status"] == "declined"
+    again = await money.client.post(
+        f"/v1/award-proposals/{proposals['excellent_assessment']['id']}/declination",
+        json={"reason": "x"},
+        headers=money.approver(),
+    )
+    assert again.status_code == 409
+
+
+async def test_only_the_registry_or_the_bureau_sends_events(money: Money) -> None:
+    space = money.registry.add()
+    response = await money.client.post(
+        "/v1/events/registry",
+        json=_event(space, "space.recognised"),
+        headers=money.auth("finance_officer", key=False),
+    )
+    assert response.status_code == 403
+    bad = await money.client.post(
+        "/v1/events/registry",
+        json=_event(space, "space.revoked", reason="fraud", legal_basis="x"),
+        headers=money.auth("service", sub="service:registry", key=False),
+    )
+    assert bad.status_code == 422
+    assert any("reason" in e["field"] for e in bad.json()["errors"])
