@@ -9,6 +9,7 @@ service uses its embedded SQLite database under var/ unless its DATABASE_URL is 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -50,6 +51,11 @@ def main() -> int:
     env = dict(os.environ)
     env.setdefault("ELIGIBILITY_REGISTRY_URL", f"http://127.0.0.1:{_port('registry')}")
     env.setdefault("SUBSIDY_REGISTRY_URL", f"http://127.0.0.1:{_port('registry')}")
+    # The registry pushes its events (recognition, levels, assessments, revocation) here.
+    env.setdefault(
+        "REGISTRY_EVENT_SUBSCRIBERS",
+        json.dumps({"subsidy": f"http://127.0.0.1:{_port('subsidy')}"}),
+    )
     os.environ.update(env)  # the migrations read each service's settings from it
     for service in SERVICES:
         print(f"migrating {service}", flush=True)

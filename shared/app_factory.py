@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
@@ -27,6 +30,9 @@ from shared.settings import BaseServiceSettings
 # A service's clients of the other services, built when the app starts (keyed by the
 # ``app.state`` attribute each is kept under).
 ClientFactory = Callable[[FastAPI], Mapping[str, ServiceClient]]
+# Work a service runs beside its requests for as long as it is up (e.g. delivering events);
+# started once the database and clients are ready, cancelled when the app stops.
+BackgroundTask = Callable[[FastAPI], Coroutine[Any, Any, None]]
 
 
 def create_service_app(
@@ -38,6 +44,7 @@ def create_service_app(
     version: str = "0.1.0",
     clients: ClientFactory | None = None,
     state: Mapping[str, object] | None = None,
+    background: Sequence[BackgroundTask] = (),
 ) -> FastAPI:
     configure_logging(settings.log_level, json=settings.log_json)
 
@@ -48,7 +55,15 @@ def create_service_app(
         app.state.service_token = ServiceTokenProvider(settings)
         try:
             async with serving_clients(app, **(clients(app) if clients else {})):
-                yield
+                tasks = [asyncio.create_task(run(app)) for run in background]
+                try:
+                    yield
+                finally:
+                    for task in tasks:
+                        task.cancel()
+                    for task in tasks:
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
         finally:
             await app.state.database.dispose()
 

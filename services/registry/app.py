@@ -2,38 +2,62 @@
 
 from __future__ import annotations
 
+import httpx
 from fastapi import FastAPI
 
 from services.registry.activities.router import router as activities_router
+from services.registry.assessments.router import router as assessments_router
 from services.registry.compliance.router import router as compliance_router
 from services.registry.config import RegistrySettings, get_settings
+from services.registry.events.dispatcher import run_dispatcher
+from services.registry.events.router import router as events_router
 from services.registry.facts.router import router as facts_router
 from services.registry.jurisdictions.router import router as jurisdictions_router
+from services.registry.levels.router import router as levels_router
 from services.registry.operators.router import router as operators_router
 from services.registry.spaces.router import router as spaces_router
 from services.registry.staff.router import router as staff_router
+from services.registry.status.router import router as status_router
 from services.registry.teams.router import router as teams_router
 from shared.app_factory import create_service_app
 
 
-def create_app(settings: RegistrySettings | None = None) -> FastAPI:
+def create_app(
+    settings: RegistrySettings | None = None,
+    *,
+    event_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """The app; ``event_transport`` replaces the network for event delivery (tests)."""
+    settings = settings or get_settings()
     return create_service_app(
-        settings or get_settings(),
+        settings,
         title="兰州市众创空间登记服务 · Lanzhou Maker-Space Registry",
         description=(
             "众创空间、运营主体及其属地的登记与认定流程。\n\n"
             "The system of record for municipal maker spaces (众创空间), their operators and "
             "jurisdictions (属地). A district officer sees only its own jurisdiction. Errors are "
-            "RFC 9457 `application/problem+json`."
+            "RFC 9457 `application/problem+json`.\n\n"
+            "A space's status (applicant, recognised, under rectification, revoked), levels and "
+            "annual assessment results are recorded by the bureau; today these acts record the "
+            "outcome of the recognition procedure as the bureau decided it, and the procedure "
+            "itself (preliminary review, joint review, publicity) comes in a later release. "
+            "Each act emits an event that is pushed to the configured subscribers and served at "
+            "`GET /v1/events`."
         ),
         routers=[
             jurisdictions_router,
             operators_router,
             spaces_router,
+            status_router,
+            levels_router,
+            assessments_router,
             teams_router,
             staff_router,
             activities_router,
             compliance_router,
             facts_router,
+            events_router,
         ],
+        state={"event_transport": event_transport},
+        background=[run_dispatcher] if settings.event_subscribers else [],
     )

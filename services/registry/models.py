@@ -1,22 +1,33 @@
 """Every table of the registry, imported in one place for Alembic and the tests."""
 
 from services.registry.activities.models import Activity
+from services.registry.assessments.models import SpaceAssessment
 from services.registry.compliance.models import ComplianceIncident, ComplianceListing
+from services.registry.events.models import EventDelivery, RegistryEventRecord, SubscriberCursor
 from services.registry.jurisdictions.models import Jurisdiction
+from services.registry.levels.models import SpaceLevelEnd, SpaceLevelGrant
 from services.registry.operators.models import Operator, OperatorVersion
 from services.registry.spaces.models import Space
 from services.registry.staff.models import StaffMember
+from services.registry.status.models import SpaceStatusChange
 from services.registry.teams.models import Team, TeamEvent
 
 __all__ = [
     "Activity",
     "ComplianceIncident",
     "ComplianceListing",
+    "EventDelivery",
     "Jurisdiction",
     "Operator",
     "OperatorVersion",
+    "RegistryEventRecord",
     "Space",
+    "SpaceAssessment",
+    "SpaceLevelEnd",
+    "SpaceLevelGrant",
+    "SpaceStatusChange",
     "StaffMember",
+    "SubscriberCursor",
     "Team",
     "TeamEvent",
 ]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.spaces.models import Space
 from services.registry.spaces.schemas import SpaceFilters
+from services.registry.status.models import SpaceStatusChange
+from shared.contracts.spaces import SpaceStatus
 from shared.pagination import PageParams, keyset_page
 
 
@@ -18,14 +21,22 @@ def _scoped(stmt: sa.Select[Space], scope: str | None) -> sa.Select[Space]:
     return stmt if scope is None else stmt.where(Space.jurisdiction_code == scope)
 
 
-async def add(session: AsyncSession, space: Space) -> Space:
+async def add(session: AsyncSession, space: Space, registered: SpaceStatusChange) -> Space:
     session.add(space)
+    # The status record references the space: flush it first.
+    await session.flush()
+    session.add(registered)
     await session.flush()
     return space
 
 
-async def get(session: AsyncSession, space_id: uuid.UUID, scope: str | None) -> Space | None:
+async def get(
+    session: AsyncSession, space_id: uuid.UUID, scope: str | None, *, for_update: bool = False
+) -> Space | None:
     stmt = _scoped(sa.select(Space).where(Space.id == space_id), scope)
+    if for_update:
+        # Acts on one space (status, levels, assessments) queue here, so each sees the last.
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
     return (await session.scalars(stmt)).one_or_none()
 
 
@@ -34,20 +45,54 @@ async def find_by_name(session: AsyncSession, jurisdiction_code: str, name: str)
     return (await session.scalars(stmt)).one_or_none()
 
 
+def _with_current_status() -> sa.Select[Space, SpaceStatus, date]:
+    """Each space with its current status record (the one with the highest ``seq``)."""
+    current = (
+        sa.select(
+            SpaceStatusChange.space_id.label("space_id"),
+            sa.func.max(SpaceStatusChange.seq).label("seq"),
+        )
+        .group_by(SpaceStatusChange.space_id)
+        .subquery("current_seq")
+    )
+    return (
+        sa.select(Space, SpaceStatusChange.status, SpaceStatusChange.effective_on)
+        .join(current, current.c.space_id == Space.id)
+        .join(
+            SpaceStatusChange,
+            sa.and_(SpaceStatusChange.space_id == Space.id, SpaceStatusChange.seq == current.c.seq),
+        )
+    )
+
+
+async def get_with_status(
+    session: AsyncSession, space_id: uuid.UUID, scope: str | None
+) -> tuple[Space, SpaceStatus, date] | None:
+    stmt = _with_current_status().where(Space.id == space_id)
+    if scope is not None:
+        stmt = stmt.where(Space.jurisdiction_code == scope)
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
 async def list_page(
     session: AsyncSession, scope: str | None, filters: SpaceFilters, page: PageParams
-) -> Sequence[Space]:
-    stmt = _scoped(sa.select(Space), scope)
+) -> Sequence[tuple[Space, SpaceStatus, date]]:
+    stmt = _with_current_status()
+    if scope is not None:
+        stmt = stmt.where(Space.jurisdiction_code == scope)
     if filters.jurisdiction_code is not None:
         stmt = stmt.where(Space.jurisdiction_code == filters.jurisdiction_code)
     if filters.form is not None:
         stmt = stmt.where(Space.form == filters.form)
     if filters.profile is not None:
         stmt = stmt.where(Space.profile == filters.profile)
-    stmt = keyset_page(
-        stmt,
+    if filters.status is not None:
+        stmt = stmt.where(SpaceStatusChange.status == filters.status)
+    paged = keyset_page(
+        cast("sa.Select[Any]", stmt),  # a multi-column select pages like any other
         [Space.created_at.expression, Space.id.expression],
         page,
         [datetime.fromisoformat, uuid.UUID],
     )
-    return (await session.scalars(stmt)).all()
+    return [(row[0], row[1], row[2]) for row in (await session.execute(paged)).all()]

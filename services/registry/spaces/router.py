@@ -10,12 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.access import readers, writers
 from services.registry.spaces import service
-from services.registry.spaces.models import Space
 from services.registry.spaces.schemas import SpaceCreate, SpaceFilters, SpaceOut
+from services.registry.spaces.service import SpaceWithStatus
 from shared.audit import AuditNote
 from shared.auth import Principal
 from shared.contracts.jurisdictions import JurisdictionCode
-from shared.contracts.spaces import SpaceForm, SpaceProfile
+from shared.contracts.spaces import SpaceForm, SpaceProfile, SpaceStatus
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParams, page_of, page_params
 from shared.unit_of_work import TransactionalRoute, get_audit_note, get_session
@@ -26,6 +26,23 @@ router = APIRouter(
     route_class=TransactionalRoute,
     responses=problem_responses(401, 403, 422),
 )
+
+
+def space_out(view: SpaceWithStatus) -> SpaceOut:
+    space = view.space
+    return SpaceOut(
+        id=space.id,
+        name=space.name,
+        jurisdiction_code=JurisdictionCode(space.jurisdiction_code),
+        form=space.form,
+        profile=space.profile,
+        opened_on=space.opened_on,
+        operator_id=space.operator_id,
+        status=view.status,
+        status_since=view.status_since,
+        created_at=space.created_at,
+        created_by=space.created_by,
+    )
 
 
 @router.post(
@@ -41,11 +58,11 @@ async def create_space(
     session: Annotated[AsyncSession, Depends(get_session)],
     principal: Annotated[Principal, Depends(writers)],
     audit: Annotated[AuditNote, Depends(get_audit_note)],
-) -> Space:
-    space = await service.create_space(session, principal, body)
-    audit.about("space", space.id, jurisdiction=space.jurisdiction_code)
-    response.headers["Location"] = f"{router.prefix}/{space.id}"
-    return space
+) -> SpaceOut:
+    view = await service.create_space(session, principal, body)
+    audit.about("space", view.space.id, jurisdiction=view.space.jurisdiction_code)
+    response.headers["Location"] = f"{router.prefix}/{view.space.id}"
+    return space_out(view)
 
 
 @router.get("", response_model=Page[SpaceOut], summary="List spaces · 众创空间列表")
@@ -56,11 +73,18 @@ async def list_spaces(
     jurisdiction_code: Annotated[JurisdictionCode | None, Query()] = None,
     form: Annotated[SpaceForm | None, Query()] = None,
     profile: Annotated[SpaceProfile | None, Query()] = None,
+    space_status: Annotated[
+        SpaceStatus | None, Query(alias="status", description="The status in force now")
+    ] = None,
 ) -> dict[str, Any]:
-    filters = SpaceFilters(jurisdiction_code=jurisdiction_code, form=form, profile=profile)
+    filters = SpaceFilters(
+        jurisdiction_code=jurisdiction_code, form=form, profile=profile, status=space_status
+    )
     rows = await service.list_spaces(session, principal, filters, page)
-    items, cursor = page_of(rows, page, lambda space: [space.created_at.isoformat(), str(space.id)])
-    return {"items": items, "next_cursor": cursor}
+    items, cursor = page_of(
+        rows, page, lambda view: [view.space.created_at.isoformat(), str(view.space.id)]
+    )
+    return {"items": [space_out(view) for view in items], "next_cursor": cursor}
 
 
 @router.get(
@@ -73,5 +97,5 @@ async def get_space(
     space_id: uuid.UUID,
     session: Annotated[AsyncSession, Depends(get_session)],
     principal: Annotated[Principal, Depends(readers)],
-) -> Space:
-    return await service.get_space(session, principal, space_id)
+) -> SpaceOut:
+    return space_out(await service.get_space_with_status(session, principal, space_id))

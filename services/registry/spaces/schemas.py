@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contracts.jurisdictions import JurisdictionCode
-from shared.contracts.spaces import SpaceForm, SpaceProfile, SpaceSummary
+from shared.contracts.spaces import SpaceForm, SpaceProfile, SpaceStatus, SpaceSummary
 
 SpaceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -31,6 +31,8 @@ class SpaceOut(SpaceSummary):
     model_config = ConfigDict(from_attributes=True)
 
     operator_id: uuid.UUID | None = Field(description="运营主体, if recorded")
+    status: SpaceStatus = Field(description="The status in force now")
+    status_since: date = Field(description="The date the current status took effect")
     created_at: datetime
     created_by: str
 
@@ -39,3 +41,4 @@ class SpaceFilters(BaseModel):
     jurisdiction_code: JurisdictionCode | None = None
     form: SpaceForm | None = None
     profile: SpaceProfile | None = None
+    status: SpaceStatus | None = None

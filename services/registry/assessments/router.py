@@ -1,0 +1,121 @@
+"""HTTP for a space's annual assessment results and their corrections."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.access import bureau, readers
+from services.registry.assessments import service
+from services.registry.assessments.models import SpaceAssessment
+from services.registry.assessments.schemas import (
+    AssessmentCorrection,
+    AssessmentCreate,
+    AssessmentOut,
+)
+from services.registry.spaces.models import Space
+from shared.audit import AuditNote
+from shared.auth import Principal
+from shared.errors import problem_responses
+from shared.pagination import Page, PageParams, page_of, page_params
+from shared.unit_of_work import TransactionalRoute, get_audit_note, get_session
+
+router = APIRouter(
+    prefix="/v1/spaces/{space_id}/assessments",
+    tags=["assessments · 年度考核结果"],
+    route_class=TransactionalRoute,
+    responses=problem_responses(401, 403, 404, 422),
+)
+
+
+def _out(assessment: SpaceAssessment, in_force: bool) -> AssessmentOut:
+    return AssessmentOut(
+        id=assessment.id,
+        space_id=assessment.space_id,
+        year=assessment.year,
+        revision=assessment.revision,
+        grade=assessment.grade,
+        document_no=assessment.document_no,
+        assessed_on=assessment.assessed_on,
+        correction_reason=assessment.correction_reason,
+        in_force=in_force,
+        recorded_at=assessment.recorded_at,
+        recorded_by=assessment.recorded_by,
+    )
+
+
+def _respond(
+    response: Response, audit: AuditNote, space: Space, assessment: SpaceAssessment
+) -> AssessmentOut:
+    audit.about(
+        "space_assessment",
+        assessment.id,
+        jurisdiction=space.jurisdiction_code,
+        space_id=str(space.id),
+        year=assessment.year,
+        revision=assessment.revision,
+        grade=assessment.grade.value,
+    )
+    response.headers["Location"] = f"/v1/spaces/{space.id}/assessments?year={assessment.year}"
+    return _out(assessment, in_force=True)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssessmentOut,
+    summary="Record an annual assessment result · 登记年度考核结果",
+    description="The bureau (city_admin) only; one result per space and year (409 if one "
+    "exists: correct it instead). Emits `space.assessed`.",
+    responses=problem_responses(409),
+)
+async def record_assessment(
+    space_id: uuid.UUID,
+    body: AssessmentCreate,
+    response: Response,
+    session: Annotated[AsyncSession, Depends(get_session)],
+    principal: Annotated[Principal, Depends(bureau)],
+    audit: Annotated[AuditNote, Depends(get_audit_note)],
+) -> AssessmentOut:
+    space, assessment = await service.record_assessment(session, principal, space_id, body)
+    return _respond(response, audit, space, assessment)
+
+
+@router.post(
+    "/{year}/corrections",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssessmentOut,
+    summary="Correct a year's result · 更正考核结果 (a new revision; the old is kept)",
+    description="The bureau (city_admin) only. Emits `space.assessed` with the corrected grade.",
+)
+async def correct_assessment(
+    space_id: uuid.UUID,
+    year: Annotated[int, Path(ge=2015, le=2100)],
+    body: AssessmentCorrection,
+    response: Response,
+    session: Annotated[AsyncSession, Depends(get_session)],
+    principal: Annotated[Principal, Depends(bureau)],
+    audit: Annotated[AuditNote, Depends(get_audit_note)],
+) -> AssessmentOut:
+    space, assessment = await service.correct_assessment(session, principal, space_id, year, body)
+    return _respond(response, audit, space, assessment)
+
+
+@router.get(
+    "",
+    response_model=Page[AssessmentOut],
+    summary="A space's assessment results and corrections · 年度考核结果",
+)
+async def list_assessments(
+    space_id: uuid.UUID,
+    session: Annotated[AsyncSession, Depends(get_session)],
+    principal: Annotated[Principal, Depends(readers)],
+    page: Annotated[PageParams, Depends(page_params)],
+    year: Annotated[int | None, Query(ge=2015, le=2100)] = None,
+) -> dict[str, Any]:
+    rows = await service.list_assessments(session, principal, space_id, year, page)
+    items, cursor = page_of(rows, page, lambda row: [row[0].year, row[0].revision])
+    return {"items": [_out(a, in_force) for a, in_force in items], "next_cursor": cursor}

@@ -1,0 +1,1 @@
+"""A space's status in the recognition procedure, as append-only dated records, and its standing."""

@@ -1,0 +1,258 @@
+"""The bureau's status acts and a space's standing on a date; no HTTP here.
+
+The acts and the statuses they move between (anything else is refused with 409, naming the
+current status and the acts it allows):
+
+    recognition        applicant                              -> recognised
+    rectification      recognised                             -> under_rectification
+    rectification_end  under_rectification                    -> recognised
+    revocation         recognised | under_rectification       -> revoked (final)
+
+Every space starts ``applicant`` from its ``opened_on`` (the record is written when it is
+registered): that is when the space began to exist as a space, so its standing is answerable
+for every date its facts are. An act takes effect on a date that is not in the future and not
+before the status it replaces began. Recognition also makes the municipal level (市级) by the
+same document; revocation ends it on its date. Recognition and revocation each write their
+event to the outbox in the same transaction.
+
+These acts record the outcome of the recognition procedure as the bureau decides it today;
+the procedure itself (preliminary review, joint review, publicity) is a later issue.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+from typing import NoReturn
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.registry.events import outbox
+from services.registry.levels import repository as levels_repository
+from services.registry.levels import service as levels
+from services.registry.spaces import service as spaces
+from services.registry.spaces.models import Space
+from services.registry.status import repository
+from services.registry.status.models import SpaceStatusChange, StatusAct
+from services.registry.status.schemas import (
+    RecognitionCreate,
+    RectificationCreate,
+    RectificationEndCreate,
+    RevocationCreate,
+)
+from shared.auth import Principal
+from shared.contracts.events import SpaceRecognised, SpaceRevoked
+from shared.contracts.jurisdictions import JurisdictionCode
+from shared.contracts.spaces import SpaceStanding, SpaceStatus
+from shared.db import utcnow
+from shared.errors import Conflict, FieldError, RequestInvalid
+from shared.pagination import PageParams
+from shared.timezone import future_date_errors, today_in_china
+
+TRANSITIONS: dict[StatusAct, tuple[frozenset[SpaceStatus], SpaceStatus]] = {
+    StatusAct.RECOGNITION: (frozenset({SpaceStatus.APPLICANT}), SpaceStatus.RECOGNISED),
+    StatusAct.RECTIFICATION: (
+        frozenset({SpaceStatus.RECOGNISED}),
+        SpaceStatus.UNDER_RECTIFICATION,
+    ),
+    StatusAct.RECTIFICATION_END: (
+        frozenset({SpaceStatus.UNDER_RECTIFICATION}),
+        SpaceStatus.RECOGNISED,
+    ),
+    StatusAct.REVOCATION: (
+        frozenset({SpaceStatus.RECOGNISED, SpaceStatus.UNDER_RECTIFICATION}),
+        SpaceStatus.REVOKED,
+    ),
+}
+ENDPOINTS = {
+    StatusAct.RECOGNITION: "recognition",
+    StatusAct.RECTIFICATION: "rectification",
+    StatusAct.RECTIFICATION_END: "rectification-end",
+    StatusAct.REVOCATION: "revocation",
+}
+
+ActData = RecognitionCreate | RectificationCreate | RectificationEndCreate | RevocationCreate
+
+
+class StatusActRefused(Conflict):
+    slug = "status-act-refused"
+    title = "Not allowed from the space's current status"
+
+
+class StatusActInvalid(RequestInvalid):
+    slug = "status-act-invalid"
+
+
+class StandingDateInvalid(RequestInvalid):
+    slug = "standing-date-invalid"
+
+
+def allowed_acts(status: SpaceStatus) -> list[StatusAct]:
+    return [act for act, (sources, _) in TRANSITIONS.items() if status in sources]
+
+
+async def recognise(
+    session: AsyncSession, principal: Principal, space_id: uuid.UUID, data: RecognitionCreate
+) -> tuple[Space, SpaceStatusChange]:
+    space, change = await _act(session, principal, space_id, StatusAct.RECOGNITION, data)
+    await levels.grant_municipal(session, principal, space, change)
+    await outbox.publish(
+        session,
+        SpaceRecognised,
+        space,
+        occurred_on=change.effective_on,
+        document_no=data.document_no,
+    )
+    return space, change
+
+
+async def order_rectification(
+    session: AsyncSession, principal: Principal, space_id: uuid.UUID, data: RectificationCreate
+) -> tuple[Space, SpaceStatusChange]:
+    return await _act(session, principal, space_id, StatusAct.RECTIFICATION, data)
+
+
+async def end_rectification(
+    session: AsyncSession,
+    principal: Principal,
+    space_id: uuid.UUID,
+    data: RectificationEndCreate,
+) -> tuple[Space, SpaceStatusChange]:
+    return await _act(session, principal, space_id, StatusAct.RECTIFICATION_END, data)
+
+
+async def revoke(
+    session: AsyncSession, principal: Principal, space_id: uuid.UUID, data: RevocationCreate
+) -> tuple[Space, SpaceStatusChange]:
+    space, change = await _act(session, principal, space_id, StatusAct.REVOCATION, data)
+    await levels.end_municipal(session, principal, space, change)
+    await outbox.publish(
+        session,
+        SpaceRevoked,
+        space,
+        occurred_on=change.effective_on,
+        document_no=data.document_no,
+        reason=data.reason,
+        legal_basis=data.legal_basis,
+    )
+    return space, change
+
+
+async def _act(
+    session: AsyncSession,
+    principal: Principal,
+    space_id: uuid.UUID,
+    act: StatusAct,
+    data: ActData,
+) -> tuple[Space, SpaceStatusChange]:
+    # The space's row lock queues two acts on one space; the second sees the first's result.
+    space = await spaces.get_space(session, principal, space_id, for_update=True)
+    current = await repository.latest(session, space.id)
+    assert current is not None, "every space has its registration record"
+    sources, target = TRANSITIONS[act]
+    if current.status not in sources:
+        allowed = allowed_acts(current.status)
+        offered = (
+            ", ".join(f"{a.value} (POST /v1/spaces/{{id}}/{ENDPOINTS[a]})" for a in allowed)
+            if allowed
+            else "none: revocation is final"
+        )
+        raise StatusActRefused(
+            f"The space is {current.status.value} since {current.effective_on}; {act.value} "
+            f"needs it to be {' or '.join(sorted(s.value for s in sources))}. Acts allowed "
+            f"now: {offered}",
+            current_status=current.status.value,
+            status_since=current.effective_on.isoformat(),
+            allowed_acts=[a.value for a in allowed],
+        )
+    errors = future_date_errors("body.effective_on", data.effective_on)
+    if not errors and data.effective_on < current.effective_on:
+        errors.append(
+            _field(
+                "body.effective_on",
+                f"is before the status in force ({current.status.value}) began "
+                f"({current.effective_on}); an act takes effect on or after that day",
+            )
+        )
+    deadline = data.deadline if isinstance(data, RectificationCreate) else None
+    if deadline is not None and deadline < data.effective_on:
+        errors.append(_field("body.deadline", "is before effective_on"))
+    if errors:
+        _raise_all(errors)
+    revocation = data if isinstance(data, RevocationCreate) else None
+    change = await repository.add(
+        session,
+        SpaceStatusChange(
+            id=uuid.uuid4(),
+            space_id=space.id,
+            seq=current.seq + 1,
+            act=act,
+            status=target,
+            effective_on=data.effective_on,
+            document_no=data.document_no,
+            rectification_deadline=deadline,
+            revocation_reason=revocation.reason if revocation else None,
+            legal_basis=revocation.legal_basis if revocation else None,
+            remarks=data.remarks,
+            recorded_at=utcnow(),
+            recorded_by=principal.subject,
+        ),
+    )
+    return space, change
+
+
+async def history(
+    session: AsyncSession, principal: Principal, space_id: uuid.UUID, page: PageParams
+) -> Sequence[SpaceStatusChange]:
+    space = await spaces.get_space(session, principal, space_id)
+    return await repository.history_page(session, space.id, page)
+
+
+async def status_in_force(
+    session: AsyncSession, space_id: uuid.UUID, on: date
+) -> SpaceStatusChange | None:
+    """The status record in force at the end of ``on`` (None before the space opened)."""
+    return await repository.in_force(session, space_id, on)
+
+
+async def standing(
+    session: AsyncSession, principal: Principal, space_id: uuid.UUID, as_of: date | None
+) -> SpaceStanding:
+    """Status and levels in force at the end of ``as_of`` (today, China time, by default)."""
+    space = await spaces.get_space(session, principal, space_id)
+    on = as_of if as_of is not None else today_in_china()
+    message: str | None = None
+    if on > today_in_china():
+        message = "is in the future (China time); standing is known only up to today"
+    elif on < space.opened_on:
+        message = f"the space had not opened on {on} (opened_on {space.opened_on})"
+    if message is not None:
+        raise StandingDateInvalid(
+            f"as_of: {message}",
+            [FieldError(field="query.as_of", message=message, type="value_error")],
+        )
+    record = await repository.in_force(session, space.id, on)
+    assert record is not None, "the registration record is in force from opened_on"
+    return SpaceStanding(
+        space_id=space.id,
+        name=space.name,
+        jurisdiction_code=JurisdictionCode(space.jurisdiction_code),
+        form=space.form,
+        profile=space.profile,
+        operator_id=space.operator_id,
+        as_of=on,
+        status=record.status,
+        status_since=record.effective_on,
+        levels=await levels_repository.held_on(session, space.id, on),
+    )
+
+
+def _field(field: str, message: str) -> FieldError:
+    return FieldError(field=field, message=message, type="value_error")
+
+
+def _raise_all(errors: list[FieldError]) -> NoReturn:
+    listed = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    noun = "field is" if len(errors) == 1 else "fields are"
+    raise StatusActInvalid(f"{len(errors)} {noun} invalid; correct and resend: {listed}", errors)
