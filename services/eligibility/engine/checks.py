@@ -252,19 +252,20 @@ def financing_channel(j: Judge) -> None:
 def clean_record(j: Judge) -> None:
     """C9 上一年及当年内无重大事故、严重违法失信，且未列入经营异常名录和严重违法失信名单."""
     compliance = j.facts.compliance
-    window_start = first_day_of_year(j.on, int(j.param("previous_calendar_years").value))
-    thresholds: dict[str, str] = dict(j.param("disqualifying_incidents").value)
+    on = j.on
+    window_start = first_day_of_year(on, int(j.param("previous_calendar_years").value))
     if compliance.incidents is None:
         j.missing("incidents", "compliance.incidents", "disqualifying_incidents")
     else:
+        thresholds: dict[str, str] = j.param("disqualifying_incidents").value
         hits = [
             incident
             for incident in compliance.incidents
-            if window_start <= incident.occurred_on <= j.on
+            if window_start <= incident.occurred_on <= on
             and incident.kind.value in thresholds
             and incident.severity.at_least(Severity(thresholds[incident.kind.value]))
         ]
-        window = {"window": f"{window_start.isoformat()}..{j.on.isoformat()}"}
+        window = {"window": f"{window_start.isoformat()}..{on.isoformat()}"}
         if hits:
             listed = "; ".join(
                 f"{i.occurred_on.isoformat()} {i.kind.value}/{i.severity.value}" for i in hits
@@ -272,32 +273,36 @@ def clean_record(j: Judge) -> None:
             j.not_met(
                 "no_disqualifying_incident",
                 {**window, "compliance.incidents": [i.model_dump(mode="json") for i in hits]},
-                f"{window_start.isoformat()}至{j.on.isoformat()}期间发生取消资格的事件：{listed}",
+                f"{window_start.isoformat()}至{on.isoformat()}期间发生取消资格的事件：{listed}",
                 f"disqualifying incidents between {window_start.isoformat()} and "
-                f"{j.on.isoformat()}: {listed}",
+                f"{on.isoformat()}: {listed}",
                 Shortfall(actual=len(hits), required=0, unit="items", gap=len(hits)),
                 "disqualifying_incidents",
             )
         else:
-            j.met(
-                "no_disqualifying_incident",
-                window,
-                f"{window_start.isoformat()}至{j.on.isoformat()}期间无重大安全、重大质量事故和"
-                "严重环境违法、科研严重失信行为",
-                f"no disqualifying incident between {window_start.isoformat()} and "
-                f"{j.on.isoformat()}",
-                "disqualifying_incidents",
+            # Depends on the application date alone: built once per date.
+            j.shared_finding(
+                ("no_disqualifying_incident", on),
+                lambda: j.met_finding(
+                    "no_disqualifying_incident",
+                    window,
+                    f"{window_start.isoformat()}至{on.isoformat()}期间无重大安全、重大质量事故和"
+                    "严重环境违法、科研严重失信行为",
+                    f"no disqualifying incident between {window_start.isoformat()} and "
+                    f"{on.isoformat()}",
+                    "disqualifying_incidents",
+                ),
             )
-    lists = set(j.param("disqualifying_lists").value)
     if compliance.listings is None:
         j.missing("not_listed", "compliance.listings", "disqualifying_lists")
         return
+    lists = j.param("disqualifying_lists").value
     on_list = [
         listing
         for listing in compliance.listings
         if listing.list.value in lists
-        and listing.listed_on <= j.on
-        and (listing.removed_on is None or listing.removed_on > j.on)
+        and listing.listed_on <= on
+        and (listing.removed_on is None or listing.removed_on > on)
     ]
     if on_list:
         names = ", ".join(
@@ -311,12 +316,15 @@ def clean_record(j: Judge) -> None:
             parameter="disqualifying_lists",
         )
     else:
-        j.met(
-            "not_listed",
-            {"application_date": j.on.isoformat()},
-            "申报日未列入经营异常名录和严重违法失信企业名单",
-            "not on the abnormal-operation or serious-violation list on the application date",
-            "disqualifying_lists",
+        j.shared_finding(
+            ("not_listed", on),
+            lambda: j.met_finding(
+                "not_listed",
+                {"application_date": on.isoformat()},
+                "申报日未列入经营异常名录和严重违法失信企业名单",
+                "not on the abnormal-operation or serious-violation list on the application date",
+                "disqualifying_lists",
+            ),
         )
 
 
@@ -338,22 +346,28 @@ def specialised_applicant(j: Judge) -> None:
         kind_name = kind.value
     facts = {"operator.kind": kind.value, "applicant": kind_name}
     if kind_name in allowed:
-        j.met(
-            "applicant_kind",
-            facts,
-            f"申报主体类型：{kind_name}，符合",
-            f"applicant kind {kind_name} is admitted",
-            "applicant_kinds",
+        j.shared_finding(
+            ("applicant_kind", kind.value, kind_name),
+            lambda: j.met_finding(
+                "applicant_kind",
+                facts,
+                f"申报主体类型：{kind_name}，符合",
+                f"applicant kind {kind_name} is admitted",
+                "applicant_kinds",
+            ),
         )
     else:
-        j.not_met(
-            "applicant_kind",
-            facts,
-            f"申报主体类型：{kind_name}，专业化众创空间须为：{'、'.join(sorted(allowed))}",
-            f"applicant kind {kind_name}; a specialised space needs one of: "
-            f"{', '.join(sorted(allowed))}",
-            Shortfall(actual=kind_name, required=sorted(allowed), unit="items", gap=None),
-            "applicant_kinds",
+        j.shared_finding(
+            ("applicant_kind", kind.value, kind_name),
+            lambda: j.not_met_finding(
+                "applicant_kind",
+                facts,
+                f"申报主体类型：{kind_name}，专业化众创空间须为：{'、'.join(sorted(allowed))}",
+                f"applicant kind {kind_name}; a specialised space needs one of: "
+                f"{', '.join(sorted(allowed))}",
+                Shortfall(actual=kind_name, required=sorted(allowed), unit="items", gap=None),
+                "applicant_kinds",
+            ),
         )
 
 

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from services.eligibility.engine import ENGINE_VERSION
 from services.eligibility.engine.canonical_facts import facts_json, input_hash_of
 from services.eligibility.engine.explain import yuan
-from services.eligibility.engine.judge import Judge
+from services.eligibility.engine.judge import ConditionPlan, Judge
 from services.eligibility.engine.outcome import (
     Finding,
     OverallVerdict,
@@ -87,30 +87,38 @@ def input_hash(facts: SpaceFacts, application_date: date) -> str:
     return input_hash_of(facts_json(facts), application_date)
 
 
-_VERDICT_WORDS = {
-    Verdict.MET: ("符合", "met"),
-    Verdict.NOT_MET: ("不符合", "not met"),
-    Verdict.NEEDS_REVIEW: ("需人工审核", "needs review"),
-    Verdict.MISSING_FACTS: ("缺少事实", "facts missing"),
-    Verdict.NOT_APPLICABLE: ("不适用", "not applicable"),
-}
 _NOT_MET, _MISSING, _REVIEW = Verdict.NOT_MET, Verdict.MISSING_FACTS, Verdict.NEEDS_REVIEW
+_MAX_SHARED_RESULTS = 10_000  # per rule
 
 # id, title_zh, title_en, clause, clause_text, verdict, findings, missing_facts, zh, en
 _new_result: Callable[..., ConditionResult] = constructor(ConditionResult)
 
 
-def _condition(rule: ConditionRule, facts: SpaceFacts, on: date, explain: bool) -> ConditionResult:
-    if facts.form not in rule.applies_to:
+def _condition(plan: ConditionPlan, judge: Judge) -> ConditionResult:
+    explain = judge.explain
+    if judge.facts.form not in plan.forms:
         findings: list[Finding] = []
+    else:
+        judge.start(plan.params, plan.interned)
+        plan.run(judge)
+        findings = judge.findings
+        if judge.shared != len(findings):
+            return _result(plan, findings, explain)
+    # Every finding is shared (or there is none): so is the result made of them.
+    key = (explain, *[id(f) for f in findings])
+    result: ConditionResult | None = plan.results.get(key)
+    if result is None:
+        result = _result(plan, findings, explain)
+        if len(plan.results) < _MAX_SHARED_RESULTS:
+            plan.results[key] = result
+    return result
+
+
+def _result(plan: ConditionPlan, findings: list[Finding], explain: bool) -> ConditionResult:
+    if not findings:
         verdict = Verdict.NOT_APPLICABLE
         missing: list[str] = []
     else:
-        judge = Judge(
-            facts, on, rule.rule_parameters, explain=explain, interned=rule.interned_findings
-        )
-        rule.run_check(judge)
-        findings = judge.findings
         # combine(): any miss decides, then any gap, then any doubt.
         verdicts = {f.verdict for f in findings}
         if _NOT_MET in verdicts:
@@ -129,25 +137,21 @@ def _condition(rule: ConditionRule, facts: SpaceFacts, on: date, explain: bool) 
         )
     explanation_zh = explanation_en = ""
     if explain:
-        word_zh, word_en = _VERDICT_WORDS[verdict]
+        explanation_zh, explanation_en = plan.heads[verdict]
         decisive = [f for f in findings if f.verdict is verdict]
-        detail_zh = "；".join([f.explanation_zh for f in decisive])
-        detail_en = "; ".join([f.explanation_en for f in decisive])
-        if detail_zh:
-            explanation_zh = f"{rule.id} {rule.title_zh}：{word_zh}。{detail_zh}"
-        else:
-            explanation_zh = f"{rule.id} {rule.title_zh}：{word_zh}"
-        if detail_en:
-            detail_en = detail_en[:1].upper() + detail_en[1:]
-            explanation_en = f"{rule.id} {rule.title_en}: {word_en}. {detail_en}"
-        else:
-            explanation_en = f"{rule.id} {rule.title_en}: {word_en}"
+        if decisive:
+            detail_zh = "；".join([f.explanation_zh for f in decisive])
+            detail_en = "; ".join([f.explanation_en for f in decisive])
+            if detail_zh:
+                explanation_zh = f"{explanation_zh}。{detail_zh}"
+            if detail_en:
+                explanation_en = f"{explanation_en}. {detail_en[:1].upper()}{detail_en[1:]}"
     return _new_result(
-        rule.id,
-        rule.title_zh,
-        rule.title_en,
-        rule.clause,
-        rule.clause_text,
+        plan.id,
+        plan.title_zh,
+        plan.title_en,
+        plan.clause,
+        plan.clause_text,
         verdict,
         findings,
         missing,
@@ -156,9 +160,13 @@ def _condition(rule: ConditionRule, facts: SpaceFacts, on: date, explain: bool) 
     )
 
 
+# priority, clause, clause_text, parameter, invested_amount_fen, explanation_zh, explanation_en
+_new_priority: Callable[..., Priority] = constructor(Priority)
+
+
 def priority(rules: Ruleset, facts: SpaceFacts) -> Priority:
-    p = rules.priority.parameters["min_investment"]
-    parameter = ParameterUsed(name="min_investment", value=p.value, unit=p.unit)
+    rule = rules.priority
+    parameter, minimum = rule.minimum
     amount = facts.financing.invested_amount_fen
     if amount is None:
         flag, zh, en = (
@@ -166,40 +174,26 @@ def priority(rules: Ruleset, facts: SpaceFacts) -> Priority:
             "实质投资金额未知，无法判断是否优先认定",
             "invested amount unknown: priority cannot be decided",
         )
-    elif amount >= int(p.value):
-        flag = True
-        zh = f"实质投资{yuan(amount)}元，达到{yuan(int(p.value))}元，优先认定"
-        en = (
-            f"substantive investment {yuan(amount)} yuan reaches {yuan(int(p.value))} yuan: "
-            "priority"
-        )
     else:
-        flag = False
-        zh = (
-            f"实质投资{yuan(amount)}元，未达到{yuan(int(p.value))}元，"
-            "不享受优先认定（不影响是否符合条件）"
-        )
-        en = (
-            f"substantive investment {yuan(amount)} yuan is below {yuan(int(p.value))} yuan: no "
-            "priority (eligibility is unaffected)"
-        )
-    return Priority(
-        priority=flag,
-        clause=rules.priority.clause,
-        clause_text=rules.priority.clause_text,
-        parameter=parameter,
-        invested_amount_fen=amount,
-        explanation_zh=zh,
-        explanation_en=en,
-    )
+        have, need = yuan(amount), yuan(minimum)
+        if amount >= minimum:
+            flag = True
+            zh = f"实质投资{have}元，达到{need}元，优先认定"
+            en = f"substantive investment {have} yuan reaches {need} yuan: priority"
+        else:
+            flag = False
+            zh = f"实质投资{have}元，未达到{need}元，不享受优先认定（不影响是否符合条件）"
+            en = (
+                f"substantive investment {have} yuan is below {need} yuan: no "
+                "priority (eligibility is unaffected)"
+            )
+    return _new_priority(flag, rule.clause, rule.clause_text, parameter, amount, zh, en)
 
 
 def priority_flag(rules: Ruleset, facts: SpaceFacts) -> bool | None:
     """``priority(rules, facts).priority`` without the sentences (batch answers the flag)."""
     amount = facts.financing.invested_amount_fen
-    return (
-        None if amount is None else amount >= int(rules.priority.parameters["min_investment"].value)
-    )
+    return None if amount is None else amount >= rules.priority.minimum[1]
 
 
 _SUMMARY = {
@@ -225,7 +219,8 @@ def judge_conditions(
 ) -> list[ConditionResult]:
     """Each condition's result. With ``explain=False`` the verdicts, findings and shortfalls are
     the same but no sentences are written (batch and impact runs return verdicts only)."""
-    return [_condition(rule, facts, application_date, explain) for rule in rules]
+    judge = Judge(facts, application_date, explain=explain)
+    return [_condition(rule.plan, judge) for rule in rules]
 
 
 def overall(results: Iterable[ConditionResult]) -> OverallVerdict:
@@ -264,7 +259,8 @@ def evaluate(
 
     ``facts_text`` is ``facts_json(facts)`` when the caller has it already (it stores it).
     """
-    results = [_condition(rule, facts, application_date, True) for rule in rules.conditions]
+    judge = Judge(facts, application_date)
+    results = [_condition(rule.plan, judge) for rule in rules.conditions]
     verdicts = {r.verdict for r in results}
     # A condition not met may still name facts it is missing.
     missing = sorted({path for r in results if r.missing_facts for path in r.missing_facts})

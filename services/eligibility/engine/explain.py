@@ -5,6 +5,17 @@ Sentences are built from a finding's structured fields, and never parsed back.
 
 from __future__ import annotations
 
+from services.eligibility.engine.outcome import Verdict
+
+# A condition's verdict in words: (中文, English)
+VERDICT_WORDS: dict[Verdict, tuple[str, str]] = {
+    Verdict.MET: ("符合", "met"),
+    Verdict.NOT_MET: ("不符合", "not met"),
+    Verdict.NEEDS_REVIEW: ("需人工审核", "needs review"),
+    Verdict.MISSING_FACTS: ("缺少事实", "facts missing"),
+    Verdict.NOT_APPLICABLE: ("不适用", "not applicable"),
+}
+
 # fact path -> (中文, English)
 LABELS: dict[str, tuple[str, str]] = {
     "operating_since": ("众创空间实际运营起始日", "the space's start of operation"),

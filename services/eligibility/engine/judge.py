@@ -10,14 +10,14 @@ frozen, so sharing one is the same as building it again.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from services.eligibility.engine.calendar import add_months, add_years
-from services.eligibility.engine.explain import LABELS, UNITS
+from services.eligibility.engine.explain import LABELS, UNITS, VERDICT_WORDS
 from services.eligibility.engine.outcome import (
     Finding,
     ParameterUsed,
@@ -28,11 +28,13 @@ from services.eligibility.engine.outcome import (
     new_shortfall,
 )
 from shared.contracts.facts import SpaceFacts
+from shared.contracts.spaces import SpaceForm
 
 _MET, _NOT_MET = Verdict.MET, Verdict.NOT_MET
 _MISSING, _REVIEW = Verdict.MISSING_FACTS, Verdict.NEEDS_REVIEW
 _HUNDREDTH = Decimal("0.01")
 _DAY = timedelta(days=1)
+MAX_SHARED_FINDINGS = 10_000  # per rule
 
 
 def _fmt(value: Any) -> str:
@@ -78,16 +80,60 @@ class RuleParameter:
         )
 
 
+class ConditionPlan:
+    """What evaluating one condition rule needs, gathered once per loaded rule."""
+
+    __slots__ = (
+        "clause",
+        "clause_text",
+        "forms",
+        "heads",
+        "id",
+        "interned",
+        "params",
+        "results",
+        "run",
+        "title_en",
+        "title_zh",
+    )
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        title_zh: str,
+        title_en: str,
+        clause: str,
+        clause_text: str,
+        forms: Collection[SpaceForm],
+        params: Mapping[str, RuleParameter],
+        run: Callable[[Judge], None],
+    ) -> None:
+        self.id, self.title_zh, self.title_en = id, title_zh, title_en
+        self.clause, self.clause_text = clause, clause_text
+        self.forms = frozenset(forms)
+        self.params = params
+        self.run = run
+        # "C2 固定的办公场所：不符合" / "C2 Fixed premises: not met", for each verdict
+        self.heads = {
+            verdict: (f"{id} {title_zh}：{zh}", f"{id} {title_en}: {en}")
+            for verdict, (zh, en) in VERDICT_WORDS.items()
+        }
+        # Findings and whole results made only of shared findings, built once (see Judge).
+        self.interned: dict[tuple[Any, ...], Finding] = {}
+        self.results: dict[tuple[Any, ...], Any] = {}
+
+
 class Judge:
     """Collects the findings of one condition for one set of facts on one date."""
 
-    __slots__ = ("explain", "facts", "findings", "interned", "on", "params")
+    __slots__ = ("explain", "facts", "findings", "interned", "on", "params", "shared")
 
     def __init__(
         self,
         facts: SpaceFacts,
         on: date,
-        params: Mapping[str, RuleParameter],
+        params: Mapping[str, RuleParameter] | None = None,
         *,
         explain: bool = True,
         interned: dict[tuple[Any, ...], Finding] | None = None,
@@ -95,13 +141,38 @@ class Judge:
         self.facts = facts
         self.explain = explain
         self.on = on
+        self.start(params or {}, {} if interned is None else interned)
+
+    def start(
+        self, params: Mapping[str, RuleParameter], interned: dict[tuple[Any, ...], Finding]
+    ) -> None:
+        """Begin the next condition on the same facts: its parameters and shared findings."""
         self.params = params
         self.findings: list[Finding] = []
-        # Findings that depend on no number or date, shared by every decision under this rule.
-        self.interned = {} if interned is None else interned
+        # Findings that depend on no number or date, shared by every decision under this rule;
+        # ``shared`` counts those among ``findings`` (all shared: the condition's result can be).
+        self.interned = interned
+        self.shared = 0
 
     def param(self, name: str) -> ParameterUsed:
         return self.params[name].used
+
+    def shared_finding(self, key: tuple[Any, ...], build: Callable[[], Finding]) -> None:
+        """Record the finding ``build`` makes, built once per ``key`` under this rule.
+
+        For a check whose finding depends only on what ``key`` holds (the application date, an
+        enumeration): the key must name every input the finding depends on. The number of
+        keys kept is capped, so an unbounded key (a date) can never grow without end.
+        """
+        found = self.interned.get(key)
+        if found is None:
+            found = build()
+            if len(self.interned) >= MAX_SHARED_FINDINGS:
+                self.findings.append(found)
+                return
+            self.interned[key] = found
+        self.findings.append(found)
+        self.shared += 1
 
     def _missing(self, code: str, path: str, parameter: ParameterUsed | None = None) -> None:
         key = ("missing", code, path, None if parameter is None else parameter.name)
@@ -119,6 +190,7 @@ class Judge:
                 f"Missing fact: {en} ({path})",
             )
         self.findings.append(found)
+        self.shared += 1
 
     def at_least(self, code: str, path: str, actual: int | Decimal | None, parameter: str) -> None:
         """以上/不少于/不低于: the bound itself is enough."""
@@ -126,38 +198,20 @@ class Judge:
         if actual is None:
             self._missing(code, path, p.used)
             return
-        required = p.number
-        assert required is not None
-        actual_json = format(actual.normalize(), "f") if isinstance(actual, Decimal) else actual
-        zh = en = ""
-        if actual >= required:
-            if self.explain:
-                a, v = str(actual_json), p.text
-                label_zh, label_en = _label(path)
-                zh = f"{label_zh}{a}{p.unit_zh}，不低于{v}{p.unit_zh}"
-                en = f"{label_en} {a} {p.unit_en}, at least {v} {p.unit_en}"
-            self.findings.append(
-                new_finding(code, _MET, {path: actual_json}, p.used, None, [], zh, en)
-            )
+        if isinstance(actual, Decimal):
+            self.findings.append(_at_least(code, path, actual, p, self.explain))
             return
-        gap = _dec(required - actual)
-        if self.explain:
-            a, v = str(actual_json), p.text
-            label_zh, label_en = _label(path)
-            zh = f"{label_zh}{a}{p.unit_zh}，比{v}{p.unit_zh}少{gap}{p.unit_zh}"
-            en = f"{label_en} {a} {p.unit_en}, {gap} {p.unit_en} short of {v} {p.unit_en}"
-        self.findings.append(
-            new_finding(
-                code,
-                _NOT_MET,
-                {path: actual_json},
-                p.used,
-                new_shortfall(actual_json, p.as_json, p.used.unit, gap),
-                [],
-                zh,
-                en,
-            )
-        )
+        # A count (teams, staff, workstations) takes few values: one finding per value.
+        key = ("at_least", code, path, parameter, actual)
+        found = self.interned.get(key)
+        if found is None:
+            found = _at_least(code, path, actual, p, True)
+            if len(self.interned) >= MAX_SHARED_FINDINGS:
+                self.findings.append(found)
+                return
+            self.interned[key] = found
+        self.findings.append(found)
+        self.shared += 1
 
     def share_at_least(
         self,
@@ -242,6 +296,7 @@ class Judge:
                 )
             self.interned[key] = found
         self.findings.append(found)
+        self.shared += 1
 
     def period_complete(self, code: str, path: str, start: date | None, parameter: str) -> None:
         """满 N 年/个月: complete on the corresponding day, which may be the application date."""
@@ -380,6 +435,7 @@ class Judge:
         if found is None:
             found = self.interned[key] = self._includes(code, path, actual, p)
         self.findings.append(found)
+        self.shared += 1
 
     @staticmethod
     def _includes(code: str, path: str, actual: Collection[str], p: RuleParameter) -> Finding:
@@ -434,6 +490,7 @@ class Judge:
                 )
             self.interned[key] = found
         self.findings.append(found)
+        self.shared += 1
 
     def judgement(
         self, code: str, what_zh: str, what_en: str, facts: dict[str, Any] | None = None
@@ -446,6 +503,7 @@ class Judge:
         if found is None:
             found = self.interned[key] = _judgement(code, what_zh, what_en, {})
         self.findings.append(found)
+        self.shared += 1
 
     def not_met(
         self,
@@ -456,18 +514,36 @@ class Judge:
         shortfall: Shortfall | None = None,
         parameter: str | None = None,
     ) -> None:
-        used = self.params[parameter].used if parameter else None
         if not self.explain:
             zh = en = ""
-        self.findings.append(new_finding(code, _NOT_MET, facts, used, shortfall, [], zh, en))
+        self.findings.append(self.not_met_finding(code, facts, zh, en, shortfall, parameter))
 
     def met(
         self, code: str, facts: dict[str, Any], zh: str, en: str, parameter: str | None = None
     ) -> None:
-        used = self.params[parameter].used if parameter else None
         if not self.explain:
             zh = en = ""
-        self.findings.append(new_finding(code, _MET, facts, used, None, [], zh, en))
+        self.findings.append(self.met_finding(code, facts, zh, en, parameter))
+
+    def not_met_finding(
+        self,
+        code: str,
+        facts: dict[str, Any],
+        zh: str,
+        en: str,
+        shortfall: Shortfall | None = None,
+        parameter: str | None = None,
+    ) -> Finding:
+        """The finding ``not_met`` records (with its sentences), for ``shared_finding``."""
+        used = self.params[parameter].used if parameter else None
+        return new_finding(code, _NOT_MET, facts, used, shortfall, [], zh, en)
+
+    def met_finding(
+        self, code: str, facts: dict[str, Any], zh: str, en: str, parameter: str | None = None
+    ) -> Finding:
+        """The finding ``met`` records (with its sentences), for ``shared_finding``."""
+        used = self.params[parameter].used if parameter else None
+        return new_finding(code, _MET, facts, used, None, [], zh, en)
 
     def missing(self, code: str, path: str, parameter: str | None = None) -> None:
         self._missing(code, path, self.params[parameter].used if parameter else None)
@@ -483,4 +559,36 @@ def _judgement(code: str, what_zh: str, what_en: str, facts: dict[str, Any]) -> 
         [],
         f"需人工审核：{what_zh}",
         f"For a person to judge: {what_en}",
+    )
+
+
+def _at_least(
+    code: str, path: str, actual: int | Decimal, p: RuleParameter, explain: bool
+) -> Finding:
+    required = p.number
+    assert required is not None
+    actual_json = format(actual.normalize(), "f") if isinstance(actual, Decimal) else actual
+    zh = en = ""
+    if actual >= required:
+        if explain:
+            a, v = str(actual_json), p.text
+            label_zh, label_en = _label(path)
+            zh = f"{label_zh}{a}{p.unit_zh}，不低于{v}{p.unit_zh}"
+            en = f"{label_en} {a} {p.unit_en}, at least {v} {p.unit_en}"
+        return new_finding(code, _MET, {path: actual_json}, p.used, None, [], zh, en)
+    gap = _dec(required - actual)
+    if explain:
+        a, v = str(actual_json), p.text
+        label_zh, label_en = _label(path)
+        zh = f"{label_zh}{a}{p.unit_zh}，比{v}{p.unit_zh}少{gap}{p.unit_zh}"
+        en = f"{label_en} {a} {p.unit_en}, {gap} {p.unit_en} short of {v} {p.unit_en}"
+    return new_finding(
+        code,
+        _NOT_MET,
+        {path: actual_json},
+        p.used,
+        new_shortfall(actual_json, p.as_json, p.used.unit, gap),
+        [],
+        zh,
+        en,
     )

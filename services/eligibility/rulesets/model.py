@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
@@ -11,8 +10,8 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.eligibility.engine.checks import CHECKS, PRIORITY_PARAMETERS
-from services.eligibility.engine.judge import Judge, RuleParameter
-from services.eligibility.engine.outcome import Finding, ParameterUsed
+from services.eligibility.engine.judge import ConditionPlan, RuleParameter
+from services.eligibility.engine.outcome import ParameterUsed
 from shared.contracts.spaces import SpaceForm
 
 CONDITION_IDS = ("C1", "C2", "C3", "C4", "C5", "C6", "C7", "C8", "C9", "S1", "S2", "S3")
@@ -55,18 +54,18 @@ class ConditionRule(Citation):
         }
 
     @cached_property
-    def rule_parameters(self) -> dict[str, RuleParameter]:
-        """The parameters prepared for the check (numbers, words), once per loaded rule."""
-        return {name: RuleParameter.of(used) for name, used in self.parameters_used.items()}
-
-    @cached_property
-    def run_check(self) -> Callable[[Judge], None]:
-        return CHECKS[self.check].run
-
-    @cached_property
-    def interned_findings(self) -> dict[tuple[Any, ...], Finding]:
-        """Findings under this rule that depend on no number or date, built once (see Judge)."""
-        return {}
+    def plan(self) -> ConditionPlan:
+        """The rule prepared for the engine (parameters, check, words), once per loaded rule."""
+        return ConditionPlan(
+            id=self.id,
+            title_zh=self.title_zh,
+            title_en=self.title_en,
+            clause=self.clause,
+            clause_text=self.clause_text,
+            forms=self.applies_to,
+            params={name: RuleParameter.of(used) for name, used in self.parameters_used.items()},
+            run=CHECKS[self.check].run,
+        )
 
     @model_validator(mode="after")
     def _parameters_match_the_check(self) -> Self:
@@ -81,6 +80,12 @@ class ConditionRule(Citation):
 
 class PriorityRule(Citation):
     parameters: dict[str, Parameter]
+
+    @cached_property
+    def minimum(self) -> tuple[ParameterUsed, int]:
+        """The minimum investment as findings cite it, and in fen; once per loaded rule."""
+        p = self.parameters["min_investment"]
+        return ParameterUsed(name="min_investment", value=p.value, unit=p.unit), int(p.value)
 
     @model_validator(mode="after")
     def _parameters_match(self) -> Self:
