@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from services.registry.activities.router import router as activities_router
 from services.registry.assessments.router import router as assessments_router
 from services.registry.compliance.router import router as compliance_router
+from services.registry.conditions.router import router as conditions_router
 from services.registry.config import RegistrySettings, get_settings
 from services.registry.events.dispatcher import run_dispatcher
 from services.registry.events.router import router as events_router
@@ -51,6 +52,7 @@ def create_app(
             status_router,
             levels_router,
             assessments_router,
+            conditions_router,
             teams_router,
             staff_router,
             activities_router,

@@ -3,6 +3,15 @@
 from services.registry.activities.models import Activity
 from services.registry.assessments.models import SpaceAssessment
 from services.registry.compliance.models import ComplianceIncident, ComplianceListing
+from services.registry.conditions.models import (
+    FacilitiesVersion,
+    FinancingVersion,
+    ManagementRulesVersion,
+    OnlinePlatformVersion,
+    PremisesVersion,
+    ServicesVersion,
+    SpecialisationVersion,
+)
 from services.registry.events.models import EventDelivery, RegistryEventRecord, SubscriberCursor
 from services.registry.jurisdictions.models import Jurisdiction
 from services.registry.levels.models import SpaceLevelEnd, SpaceLevelGrant
@@ -17,15 +26,22 @@ __all__ = [
     "ComplianceIncident",
     "ComplianceListing",
     "EventDelivery",
+    "FacilitiesVersion",
+    "FinancingVersion",
     "Jurisdiction",
+    "ManagementRulesVersion",
+    "OnlinePlatformVersion",
     "Operator",
     "OperatorVersion",
+    "PremisesVersion",
     "RegistryEventRecord",
+    "ServicesVersion",
     "Space",
     "SpaceAssessment",
     "SpaceLevelEnd",
     "SpaceLevelGrant",
     "SpaceStatusChange",
+    "SpecialisationVersion",
     "StaffMember",
     "SubscriberCursor",
     "Team",

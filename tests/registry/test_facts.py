@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -27,10 +28,14 @@ from shared.contracts.facts import (
     ListKind,
     OperatorFacts,
     OperatorKind,
+    PremisesFacts,
     ServiceFacts,
     Severity,
     SpaceFacts,
+    SpecialisationFacts,
     StaffFacts,
+    StartupService,
+    Tenure,
 )
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.contracts.spaces import SpaceForm, SpaceProfile
@@ -450,3 +455,106 @@ async def test_registry_client_reads_facts_through_the_registry_app(
     direct = await _facts(registry, auth, space, AS_OF.isoformat())
     assert facts == SpaceFacts.model_validate(direct.json())
     assert "registry" in missing.value.detail
+
+
+# --- conditions recorded as dated versions ---------------------------------------------------
+
+
+async def test_each_condition_is_the_version_in_force_at_the_end_of_as_of(registry, auth) -> None:
+    from tests.registry.test_conditions import premises, record_all
+
+    space = await _space(registry, auth)
+    before = SpaceFacts.model_validate((await _facts(registry, auth, space, "2025-06-30")).json())
+    assert before.premises == PremisesFacts()
+    assert before.services.basic_services is None
+    await record_all(registry, auth, space)
+    headers = auth("district_officer", OWN)
+    for version, (effective_on, area) in enumerate(
+        (("2025-06-30", "700"), ("2025-07-01", "900")), start=2
+    ):
+        response = await registry.put(
+            f"/v1/spaces/{space}/premises",
+            json=premises(effective_on=effective_on, service_area_m2=area),
+            headers={**headers, "If-Match": f'"{version - 1}"'},
+        )
+        assert response.status_code == 200, response.text
+
+    async def facts_on(day: str) -> SpaceFacts:
+        response = await _facts(registry, auth, space, day)
+        assert response.status_code == 200, response.text
+        return SpaceFacts.model_validate(response.json())
+
+    assert (await facts_on("2025-06-29")).premises.service_area_m2 == Decimal("600.50")
+    on = await facts_on("2025-06-30")
+    assert on.premises == PremisesFacts(
+        total_area_m2=Decimal("1000"),
+        service_area_m2=Decimal("700"),
+        office_and_public_service_area_m2=Decimal("800"),
+        independent_workstations=40,
+        tenure=Tenure.LEASED,
+        lease_start=date(2024, 1, 16),
+        lease_end=date(2027, 1, 15),
+    )
+    assert (await facts_on("2025-07-01")).premises.service_area_m2 == Decimal("900")
+    assert on.facilities.ready_to_move_in is True
+    assert on.management_rules.exit_mechanism is True
+    assert on.services.startup_services == frozenset(StartupService)
+    assert on.financing.invested_amount_fen == 5_000_000_00
+    assert on.online_platform.operates_online_platform is True
+    assert on.specialisation == SpecialisationFacts()  # a comprehensive space records none
+    # Before the conditions took effect (the day before opening is refused, so: none yet
+    # recorded from a later date leaves an earlier date without them).
+    late = await _space(registry, auth)
+    body = premises(effective_on="2025-07-01")
+    await registry.put(f"/v1/spaces/{late}/premises", json=body, headers=headers)
+    assert (await _facts(registry, auth, late, "2025-06-30")).json()["premises"][
+        "service_area_m2"
+    ] is None
+
+
+@pytest.mark.parametrize("form", ["comprehensive", "specialised", "virtual"])
+async def test_a_fully_recorded_space_misses_no_fact(registry_app, registry, auth, form) -> None:
+    from tests.registry.test_conditions import premises, record_all
+
+    operator = await _operator(registry, auth)
+    await _backdate_versions(
+        registry_app,
+        operator,
+        {
+            "version": 2,
+            "valid_from": _china(2024, 1, 1),
+            "kind": OperatorKind.UNIVERSITY,
+            "founded_on": date(2018, 5, 1),
+            "registered_in_lanzhou": True,
+            "independent_legal_person": True,
+            "innovative_enterprise": True,
+            "stable_revenue_evidence": True,
+        },
+    )
+    body = space_body(jurisdiction_code=OWN, opened_on=OPENED.isoformat(), form=form)
+    body["operator_id"] = operator["id"]
+    response = await registry.post("/v1/spaces", json=body, headers=auth("district_officer", OWN))
+    assert response.status_code == 201, response.text
+    space = response.json()["id"]
+    # Enough for every form: a specialised space needs 1000 m² of service area.
+    large = premises(
+        total_area_m2="1250", service_area_m2="1000", office_and_public_service_area_m2="1000"
+    )
+    await record_all(registry, auth, space, premises=large)
+    for _ in range(10):
+        await _team(registry, auth, space, "high_tech", "2024-05-01")
+    for _ in range(3):
+        await _staff(registry, auth, space, "2024-03-01", "中级经济师")
+    await _activity(registry, auth, space, "salon", "2025-05-01")
+
+    response = await _facts(registry, auth, space, AS_OF.isoformat())
+    facts = SpaceFacts.model_validate(response.json())
+    loaded = RulesetBook.load().in_force_on(AS_OF)
+    decision = evaluate(facts, AS_OF, loaded.rules, loaded.content_hash)
+
+    assert decision.missing_facts == []
+    assert decision.verdict is OverallVerdict.NEEDS_REVIEW
+    conditions = {c.id: c for c in decision.conditions}
+    assert conditions["C2"].verdict in (Verdict.MET, Verdict.NEEDS_REVIEW)
+    for condition_id in ("C4", "C8", "C9"):
+        assert conditions[condition_id].verdict is Verdict.MET, conditions[condition_id]

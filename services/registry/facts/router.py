@@ -30,9 +30,10 @@ router = APIRouter(
     summary="A space's facts as of a date · 认定事实",
     description=(
         "The space's facts as of the end of `as_of` (China time), assembled from what the "
-        "registry records, for the eligibility service to judge. Facts the registry does not "
-        "record yet (premises, online platform, facilities, management rules, service sets, "
-        "financing, specialisation, and some operator facts) are null."
+        "registry records, for the eligibility service to judge. Each condition (premises, "
+        "online platform, facilities, management rules, services, financing, "
+        "specialisation) is the version in force that day; a fact not recorded by then is "
+        "null, and the eligibility service names it as missing."
     ),
 )
 async def get_facts(

@@ -23,35 +23,58 @@ before the next day's 00:00 +08:00):
   ``compliance.listings``: every list entry with listed_on on or before as_of; its
   ``removed_on`` only if that is on or before as_of (a later removal did not exist yet).
 
-Not recorded by the registry yet, so always None (the eligibility service names them as
-missing): ``premises.*``, ``online_platform.*``, ``facilities.*``, ``management_rules.*``,
-``services.basic_services``, ``services.startup_services``, ``services.coordinated_services``,
-``services.online_and_offline``, ``financing.*``, ``specialisation.*``,
-``operator.independent_legal_person``, ``operator.innovative_enterprise`` and
-``operator.stable_revenue_evidence``.
+- ``operator.independent_legal_person``, ``operator.innovative_enterprise``,
+  ``operator.stable_revenue_evidence``: the same operator version (None until recorded).
+- ``premises.*``, ``online_platform.*``, ``facilities.*``, ``management_rules.*``,
+  ``services.basic_services`` / ``startup_services`` / ``coordinated_services`` /
+  ``online_and_offline``, ``financing.*``, ``specialisation.*``: each condition's version in
+  force at the end of as_of (the latest ``effective_on`` on or before as_of; of those, the
+  highest version). A condition with no version in force by then leaves its facts None, and
+  the eligibility service names them as missing. ``platform_url`` and remarks are not facts.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.conditions import repository as conditions
+from services.registry.conditions.models import (
+    FacilitiesVersion,
+    FinancingVersion,
+    ManagementRulesVersion,
+    OnlinePlatformVersion,
+    PremisesVersion,
+    ServicesVersion,
+    SpecialisationVersion,
+)
 from services.registry.facts import repository
 from services.registry.spaces import service as spaces
 from services.registry.spaces.models import Space
 from shared.auth import Principal
 from shared.contracts.facts import (
+    BasicService,
     ComplianceFacts,
+    CoordinatedService,
+    FacilitiesFacts,
+    FinancingFacts,
+    FinancingMode,
     Incident,
     IncubationFacts,
     Listing,
+    ManagementRulesFacts,
+    OnlinePlatformFacts,
     OperatorFacts,
+    PremisesFacts,
     ServiceFacts,
     SpaceFacts,
+    SpecialisationFacts,
     StaffFacts,
+    StartupService,
 )
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.errors import FieldError, RequestInvalid
@@ -95,8 +118,9 @@ async def get_facts(
             teams_in_incubation=teams, teams_in_supported_fields=teams_supported
         ),
         staff=StaffFacts(management_staff=staff, management_staff_qualified=staff_qualified),
-        services=ServiceFacts(training_activities_past_year=training),
+        services=await _service_facts(session, space, as_of, training),
         compliance=await _compliance_facts(session, space, as_of),
+        **await _condition_facts(session, space, as_of),
     )
 
 
@@ -125,6 +149,82 @@ async def _operator_facts(session: AsyncSession, space: Space, as_of: date) -> O
         kind=version.kind,
         registered_in_lanzhou=version.registered_in_lanzhou,
         established_on=version.founded_on,
+        independent_legal_person=version.independent_legal_person,
+        innovative_enterprise=version.innovative_enterprise,
+        stable_revenue_evidence=version.stable_revenue_evidence,
+    )
+
+
+async def _condition_facts(session: AsyncSession, space: Space, as_of: date) -> dict[str, Any]:
+    """premises, online_platform, facilities, management_rules, financing, specialisation."""
+    facts: dict[str, Any] = {}
+    premises = await conditions.in_force(session, PremisesVersion, space.id, as_of)
+    if premises is not None:
+        facts["premises"] = PremisesFacts(
+            total_area_m2=premises.total_area_m2,
+            service_area_m2=premises.service_area_m2,
+            office_and_public_service_area_m2=premises.office_and_public_service_area_m2,
+            independent_workstations=premises.independent_workstations,
+            tenure=premises.tenure,
+            lease_start=premises.lease_start,
+            lease_end=premises.lease_end,
+        )
+    platform = await conditions.in_force(session, OnlinePlatformVersion, space.id, as_of)
+    if platform is not None:
+        facts["online_platform"] = OnlinePlatformFacts(
+            operates_online_platform=platform.operates_online_platform,
+            connects_resources=platform.connects_resources,
+            offers_incubation_services=platform.offers_incubation_services,
+        )
+    facilities = await conditions.in_force(session, FacilitiesVersion, space.id, as_of)
+    if facilities is not None:
+        facts["facilities"] = FacilitiesFacts(
+            power=facilities.power,
+            water=facilities.water,
+            fire_safety=facilities.fire_safety,
+            telecoms=facilities.telecoms,
+            network=facilities.network,
+            ready_to_move_in=facilities.ready_to_move_in,
+            free_or_low_cost_space=facilities.free_or_low_cost_space,
+        )
+    rules = await conditions.in_force(session, ManagementRulesVersion, space.id, as_of)
+    if rules is not None:
+        facts["management_rules"] = ManagementRulesFacts(
+            admission_assessment=rules.admission_assessment,
+            financial_management=rules.financial_management,
+            daily_services=rules.daily_services,
+            exit_mechanism=rules.exit_mechanism,
+        )
+    financing = await conditions.in_force(session, FinancingVersion, space.id, as_of)
+    if financing is not None:
+        facts["financing"] = FinancingFacts(
+            seed_fund=financing.seed_fund,
+            financing_modes=frozenset(FinancingMode(m) for m in financing.financing_modes),
+            invested_amount_fen=financing.invested_amount_fen,
+        )
+    specialisation = await conditions.in_force(session, SpecialisationVersion, space.id, as_of)
+    if specialisation is not None:
+        facts["specialisation"] = SpecialisationFacts(
+            strategic_emerging_industry_subfield=specialisation.strategic_emerging_industry_subfield,
+            rd_and_industrialisation_evidence=specialisation.rd_and_industrialisation_evidence,
+        )
+    return facts
+
+
+async def _service_facts(
+    session: AsyncSession, space: Space, as_of: date, training: int
+) -> ServiceFacts:
+    services = await conditions.in_force(session, ServicesVersion, space.id, as_of)
+    if services is None:
+        return ServiceFacts(training_activities_past_year=training)
+    return ServiceFacts(
+        basic_services=frozenset(BasicService(s) for s in services.basic_services),
+        startup_services=frozenset(StartupService(s) for s in services.startup_services),
+        coordinated_services=frozenset(
+            CoordinatedService(s) for s in services.coordinated_services
+        ),
+        online_and_offline=services.online_and_offline,
+        training_activities_past_year=training,
     )
 
 

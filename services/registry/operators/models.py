@@ -41,6 +41,10 @@ class Operator(Base):
     uscc_override: Mapped[bool] = mapped_column(sa.Boolean)
     override_reason: Mapped[str | None] = mapped_column(sa.String(1000))
     override_by: Mapped[str | None] = mapped_column(sa.String(200))
+    # Facts conditions C1 and S1 ask about; None until someone records them.
+    independent_legal_person: Mapped[bool | None] = mapped_column(sa.Boolean)
+    innovative_enterprise: Mapped[bool | None] = mapped_column(sa.Boolean)
+    stable_revenue_evidence: Mapped[bool | None] = mapped_column(sa.Boolean)
     version: Mapped[int] = mapped_column(sa.Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(sa.String(200))
@@ -76,6 +80,10 @@ class OperatorVersion(Base):
     uscc_override: Mapped[bool] = mapped_column(sa.Boolean)
     override_reason: Mapped[str | None] = mapped_column(sa.String(1000))
     override_by: Mapped[str | None] = mapped_column(sa.String(200))
+    # Facts conditions C1 and S1 ask about; None until someone records them.
+    independent_legal_person: Mapped[bool | None] = mapped_column(sa.Boolean)
+    innovative_enterprise: Mapped[bool | None] = mapped_column(sa.Boolean)
+    stable_revenue_evidence: Mapped[bool | None] = mapped_column(sa.Boolean)
 
     __table_args__ = (
         sa.CheckConstraint("version >= 1", name="version_positive"),

@@ -29,6 +29,10 @@ ACCEPT_DESCRIPTION = (
     "with any other fault is never accepted."
 )
 
+ILP = "具有独立法人资格: an independent legal person (C1); null while not recorded"
+INNOVATIVE = "创新型企业 (S1, specialised spaces); null while not recorded"
+REVENUE = "稳定的经营收入: evidence of stable operating revenue submitted (C1; a person judges it)"
+
 
 class OperatorCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -46,6 +50,9 @@ class OperatorCreate(BaseModel):
     override_reason: Reason | None = Field(
         None, description="Why the code is accepted despite its check character (e.g. the document)"
     )
+    independent_legal_person: bool | None = Field(None, description=ILP)
+    innovative_enterprise: bool | None = Field(None, description=INNOVATIVE)
+    stable_revenue_evidence: bool | None = Field(None, description=REVENUE)
 
 
 class OperatorUpdate(BaseModel):
@@ -64,6 +71,9 @@ class OperatorUpdate(BaseModel):
     )
     accept_invalid_check_character: bool | None = Field(None, description=ACCEPT_DESCRIPTION)
     override_reason: Reason | None = None
+    independent_legal_person: bool | None = Field(None, description=ILP)
+    innovative_enterprise: bool | None = Field(None, description=INNOVATIVE)
+    stable_revenue_evidence: bool | None = Field(None, description=REVENUE)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -89,6 +99,9 @@ class _OperatorState(BaseModel):
     )
     override_reason: str | None
     override_by: str | None
+    independent_legal_person: bool | None = Field(description=ILP)
+    innovative_enterprise: bool | None = Field(description=INNOVATIVE)
+    stable_revenue_evidence: bool | None = Field(description=REVENUE)
 
 
 class OperatorOut(_OperatorState):

@@ -79,6 +79,9 @@ _EDITABLE = (
     "registered_address",
     "registered_in_lanzhou",
     "jurisdiction_code",
+    "independent_legal_person",
+    "innovative_enterprise",
+    "stable_revenue_evidence",
 )
 
 
@@ -128,6 +131,9 @@ async def create_operator(
         uscc_override=override is not None,
         override_reason=override.reason if override else None,
         override_by=override.by if override else None,
+        independent_legal_person=data.independent_legal_person,
+        innovative_enterprise=data.innovative_enterprise,
+        stable_revenue_evidence=data.stable_revenue_evidence,
         version=1,
         created_at=now,
         created_by=principal.subject,
@@ -421,4 +427,7 @@ def _snapshot(operator: Operator) -> OperatorVersion:
         uscc_override=operator.uscc_override,
         override_reason=operator.override_reason,
         override_by=operator.override_by,
+        independent_legal_person=operator.independent_legal_person,
+        innovative_enterprise=operator.innovative_enterprise,
+        stable_revenue_evidence=operator.stable_revenue_evidence,
     )
