@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from services.eligibility.assessments.router import router as assessments_router
 from services.eligibility.assessments.service import SchemeBook
 from services.eligibility.clients.registry import RegistryClient
 from services.eligibility.config import EligibilitySettings, get_settings
-from services.eligibility.evaluations.router import analysis_router
+from services.eligibility.evaluations.json_body import body_schemas
+from services.eligibility.evaluations.router import BODIES_READ_DIRECTLY, analysis_router
 from services.eligibility.evaluations.router import router as evaluations_router
 from services.eligibility.rulesets.router import router as rulesets_router
 from services.eligibility.rulesets.service import RulesetBook
@@ -27,7 +30,7 @@ def _clients(app: FastAPI) -> dict[str, ServiceClient]:
 
 
 def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         settings or get_settings(),
         title="兰州市众创空间认定条件服务 · Lanzhou Maker-Space Eligibility",
         description=(
@@ -41,3 +44,22 @@ def create_app(settings: EligibilitySettings | None = None) -> FastAPI:
         # Load and cross-check every ruleset and scheme now: a malformed one stops the start.
         state={"rulesets": RulesetBook.load(), "assessment_schemes": SchemeBook.load()},
     )
+    _publish_bodies(app)
+    return app
+
+
+def _publish_bodies(app: FastAPI) -> None:
+    """Put the request bodies the bulk routes read themselves in the contract's components."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(
+            body_schemas(BODIES_READ_DIRECTLY)
+        )
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

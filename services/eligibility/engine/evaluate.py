@@ -21,6 +21,7 @@ from services.eligibility.engine.outcome import (
     constructor,
 )
 from services.eligibility.rulesets.model import ConditionRule, Ruleset
+from shared.canonical import canonical_json
 from shared.contracts.facts import SpaceFacts
 
 
@@ -304,3 +305,8 @@ DECISION: TypeAdapter[Decision] = TypeAdapter(Decision)
 def decision_document(decision: Decision) -> dict[str, Any]:
     """The decision as stored and compared on replay."""
     return DECISION.dump_python(decision, mode="json")  # type: ignore[no-any-return]
+
+
+def decision_json(decision: Decision) -> str:
+    """The decision document as a receipt stores it: canonical JSON."""
+    return canonical_json(decision_document(decision))

@@ -6,11 +6,17 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.eligibility.engine.evaluate import Decision
+from services.eligibility.engine.evaluate import DECISION, Decision
 from services.eligibility.engine.outcome import OverallVerdict
 from services.eligibility.evaluations import repository, service
+from services.eligibility.evaluations.json_body import (
+    collector_paused,
+    documented_body,
+    parse_json,
+)
 from services.eligibility.evaluations.schemas import (
     BatchRequest,
     BatchResult,
@@ -19,6 +25,7 @@ from services.eligibility.evaluations.schemas import (
     ImpactResult,
     Receipt,
     ReceiptSummary,
+    RegistrySpaces,
     Replay,
     WhatIfRequest,
 )
@@ -60,21 +67,25 @@ Session = Annotated[AsyncSession, Depends(get_session)]
 )
 async def create_evaluation(
     body: EvaluationRequest,
-    response: Response,
     session: Session,
     book: Book,
     principal: Annotated[Principal, Depends(deciders)],
     audit: Annotated[AuditNote, Depends(get_audit_note)],
-) -> Receipt:
-    receipt = await service.record(session, book, principal, body)
+) -> Response:
+    row, decision = await service.record(session, book, principal, body)
     audit.about(
         "decision_receipt",
-        receipt.id,
-        verdict=receipt.decision.verdict.value,
-        ruleset=receipt.decision.ruleset.id,
+        row.id,
+        verdict=decision.verdict.value,
+        ruleset=decision.ruleset.id,
     )
-    response.headers["Location"] = f"/v1/evaluations/{receipt.id}"
-    return receipt
+    # The receipt is written from the JSON just stored, not validated and serialised again.
+    return Response(
+        service.receipt_json(row),
+        status_code=status.HTTP_201_CREATED,
+        media_type="application/json",
+        headers={"Location": f"/v1/evaluations/{row.id}"},
+    )
 
 
 @router.get(
@@ -102,8 +113,9 @@ async def list_evaluations(
 )
 async def get_evaluation(
     receipt_id: uuid.UUID, session: Session, principal: Annotated[Principal, Depends(readers)]
-) -> Receipt:
-    return service.to_receipt(await service.get_receipt(session, principal, receipt_id))
+) -> Response:
+    row = await service.get_receipt(session, principal, receipt_id)
+    return Response(service.receipt_json(row), media_type="application/json")
 
 
 @router.get(
@@ -126,13 +138,18 @@ async def replay_evaluation(
     response_model=BatchResult,
     summary="Evaluate up to 10,000 fact sets, not stored · 批量判定（不留存）",
     responses=problem_responses(404, 413),
+    openapi_extra=documented_body(BatchRequest),
 )
 async def batch_evaluate(
-    body: BatchRequest, book: Book, principal: Annotated[Principal, Depends(deciders)]
-) -> BatchResult:
-    service.check_scope(principal, body.items)
-    ruleset = book.get(body.ruleset_id) if body.ruleset_id else None
-    return service.batch(book, body.items, ruleset)
+    request: Request, book: Book, principal: Annotated[Principal, Depends(deciders)]
+) -> Response:
+    raw = await request.body()
+    with collector_paused():  # nothing below awaits
+        body = parse_json(raw, request.headers.get("content-type"), BATCH_REQUEST)
+        service.check_scope(principal, body.items)
+        ruleset = book.get(body.ruleset_id) if body.ruleset_id else None
+        content = BATCH_RESULT.dump_json(service.batch(book, body.items, ruleset))
+    return Response(content, media_type="application/json")
 
 
 @analysis_router.post(
@@ -143,9 +160,11 @@ async def batch_evaluate(
 )
 async def what_if(
     body: WhatIfRequest, book: Book, principal: Annotated[Principal, Depends(deciders)]
-) -> Decision:
+) -> Response:
     service.check_scope(principal, [body])
-    return service.decide(book, body, book.get(body.ruleset_id))
+    decision = service.decide(book, body, book.get(body.ruleset_id))
+    # The engine's own dataclasses, written once (a response model would validate them again).
+    return Response(DECISION.dump_json(decision), media_type="application/json")
 
 
 @analysis_router.post(
@@ -153,13 +172,16 @@ async def what_if(
     response_model=ImpactResult,
     summary="Which spaces change verdict between two rulesets · 规则变更影响分析",
     responses=problem_responses(404, 413),
+    openapi_extra=documented_body(ImpactRequest),
 )
 async def impact(
-    body: ImpactRequest,
     request: Request,
     book: Book,
     principal: Annotated[Principal, Depends(deciders)],
-) -> ImpactResult:
+) -> Response:
+    raw = await request.body()
+    with collector_paused():
+        body = parse_json(raw, request.headers.get("content-type"), IMPACT_REQUEST)
     if body.registry is not None:
         items = await service.fetch_from_registry(
             request.app.state.registry_client, principal, body.registry
@@ -167,5 +189,16 @@ async def impact(
     else:
         assert body.items is not None
         items = body.items
-    service.check_scope(principal, items)
-    return service.impact(book, body.baseline_ruleset_id, body.candidate_ruleset_id, items)
+    with collector_paused():  # nothing below awaits
+        service.check_scope(principal, items)
+        result = service.impact(book, body.baseline_ruleset_id, body.candidate_ruleset_id, items)
+        content = IMPACT_RESULT.dump_json(result)
+    return Response(content, media_type="application/json")
+
+
+BATCH_REQUEST: TypeAdapter[BatchRequest] = TypeAdapter(BatchRequest)
+BATCH_RESULT: TypeAdapter[BatchResult] = TypeAdapter(BatchResult)
+IMPACT_REQUEST: TypeAdapter[ImpactRequest] = TypeAdapter(ImpactRequest)
+IMPACT_RESULT: TypeAdapter[ImpactResult] = TypeAdapter(ImpactResult)
+# The bodies the routes above read themselves, for the published contract.
+BODIES_READ_DIRECTLY: list[type[BaseModel]] = [BatchRequest, ImpactRequest, RegistrySpaces]

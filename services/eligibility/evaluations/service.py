@@ -7,19 +7,23 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Sequence
+from datetime import datetime
 
+from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from services.eligibility.clients.registry import RegistryClient
+from services.eligibility.engine.canonical_facts import facts_json
 from services.eligibility.engine.evaluate import (
     ConditionResult,
     Decision,
-    decision_document,
+    decision_json,
     evaluate,
     input_hash,
     judge_conditions,
     overall,
-    priority,
+    priority_flag,
 )
 from services.eligibility.evaluations import repository
 from services.eligibility.evaluations.models import DecisionReceipt
@@ -36,13 +40,25 @@ from services.eligibility.evaluations.schemas import (
 )
 from services.eligibility.rulesets.service import LoadedRuleset, RulesetBook
 from shared.auth import Principal
-from shared.canonical import canonical_json, json_differences
+from shared.canonical import json_differences
 from shared.db import utcnow
 from shared.errors import Forbidden, NotFound
 
 
 class ReceiptNotFound(NotFound):
     slug = "receipt-not-found"
+
+
+class _ReceiptHead(TypedDict):
+    id: uuid.UUID
+    created_at: datetime
+    requested_by: str
+    requested_role: str
+    space_id: uuid.UUID | None
+
+
+# The receipt's own fields, written as Receipt writes them.
+RECEIPT_HEAD: TypeAdapter[_ReceiptHead] = TypeAdapter(_ReceiptHead)
 
 
 # Enough to keep the registry busy without flooding it: the facts of 10,000 spaces arrive in
@@ -98,35 +114,42 @@ def decide(
 
 async def record(
     session: AsyncSession, book: RulesetBook, principal: Principal, request: EvaluationRequest
-) -> Receipt:
+) -> tuple[DecisionReceipt, Decision]:
     """Decide with the ruleset in force on the application date, and keep the receipt.
 
     Only a ruleset in force is ever chosen here: a draft can be tried (what-if), never decide.
+    The facts are written as canonical JSON once: the receipt stores that text and the input
+    hash is taken of it.
     """
     check_scope(principal, [request])
     ruleset = book.in_force_on(request.application_date)
-    decision = decide(book, request, ruleset)
     facts = request.facts
-    receipt = await repository.add(
-        session,
-        DecisionReceipt(
-            id=uuid.uuid4(),
-            created_at=utcnow(),
-            requested_by=principal.subject,
-            requested_role=principal.role.value,
-            space_id=facts.space_id,
-            jurisdiction_code=facts.jurisdiction_code.value if facts.jurisdiction_code else None,
-            application_date=request.application_date,
-            ruleset_id=ruleset.id,
-            ruleset_hash=ruleset.content_hash,
-            engine_version=decision.engine_version,
-            input_hash=decision.input_hash,
-            verdict=decision.verdict,
-            facts=canonical_json(facts.model_dump(mode="json")),
-            decision=canonical_json(decision_document(decision)),
-        ),
+    facts_text = facts_json(facts)
+    decision = evaluate(
+        facts,
+        request.application_date,
+        ruleset.rules,
+        ruleset.content_hash,
+        facts_text=facts_text,
     )
-    return to_receipt(receipt)
+    row = DecisionReceipt(
+        id=uuid.uuid4(),
+        created_at=utcnow(),
+        requested_by=principal.subject,
+        requested_role=principal.role.value,
+        space_id=facts.space_id,
+        jurisdiction_code=facts.jurisdiction_code.value if facts.jurisdiction_code else None,
+        application_date=request.application_date,
+        ruleset_id=ruleset.id,
+        ruleset_hash=ruleset.content_hash,
+        engine_version=decision.engine_version,
+        input_hash=decision.input_hash,
+        verdict=decision.verdict,
+        facts=facts_text,
+        decision=decision_json(decision),
+    )
+    await repository.add(session, row)
+    return row, decision
 
 
 def to_receipt(row: DecisionReceipt) -> Receipt:
@@ -138,6 +161,33 @@ def to_receipt(row: DecisionReceipt) -> Receipt:
         space_id=row.space_id,
         facts=json.loads(row.facts),
         decision=json.loads(row.decision),
+    )
+
+
+def receipt_json(row: DecisionReceipt) -> bytes:
+    """The receipt as ``Receipt`` serialises it, written from the texts the row stores.
+
+    The facts and the decision are already JSON (canonical, validated when they were made), so
+    they are spliced in rather than parsed, validated and written again.
+    """
+    head = RECEIPT_HEAD.dump_json(
+        {
+            "id": row.id,
+            "created_at": row.created_at,
+            "requested_by": row.requested_by,
+            "requested_role": row.requested_role,
+            "space_id": row.space_id,
+        }
+    )
+    return b"".join(
+        (
+            head[:-1],
+            b',"facts":',
+            row.facts.encode(),
+            b',"decision":',
+            row.decision.encode(),
+            b"}",
+        )
     )
 
 
@@ -163,7 +213,7 @@ def replay(book: RulesetBook, row: DecisionReceipt) -> Replay:
             differences=["ruleset.content_hash"],
         )
     request = EvaluationRequest(application_date=row.application_date, facts=json.loads(row.facts))
-    again = json.loads(canonical_json(decision_document(decide(book, request, ruleset))))
+    again = json.loads(decision_json(decide(book, request, ruleset)))
     return Replay(
         receipt_id=row.id,
         ruleset_id=row.ruleset_id,
@@ -178,25 +228,25 @@ def batch(
 ) -> BatchResult:
     items = []
     for index, request in enumerate(requests):
-        chosen = ruleset or book.in_force_on(request.application_date)
-        results = judge_conditions(
-            request.facts, request.application_date, chosen.rules.conditions, explain=False
-        )
-        verdict = overall(results)
+        facts, on = request.facts, request.application_date
+        chosen = ruleset or book.in_force_on(on)
+        results = judge_conditions(facts, on, chosen.rules.conditions, explain=False)
         items.append(
-            BatchItem(
+            BatchItem.model_construct(
                 index=index,
-                space_id=request.facts.space_id,
-                application_date=request.application_date,
+                space_id=facts.space_id,
+                application_date=on,
                 ruleset_id=chosen.id,
-                verdict=verdict,
+                verdict=overall(results),
                 conditions={c.id: c.verdict for c in results},
                 missing_facts=sorted({path for c in results for path in c.missing_facts}),
-                priority=priority(chosen.rules, request.facts).priority,
-                input_hash=input_hash(request.facts, request.application_date),
+                priority=priority_flag(chosen.rules, facts),
+                input_hash=input_hash(facts, on),
             )
         )
-    return BatchResult(counts=dict(Counter(item.verdict for item in items)), items=items)
+    return BatchResult.model_construct(
+        counts=dict(Counter(item.verdict for item in items)), items=items
+    )
 
 
 def impact(
@@ -205,20 +255,23 @@ def impact(
     """Which spaces change verdict between two rulesets, and the conditions and parameters why.
 
     A condition whose rule is the same in both rulesets gives the same result, so only the
-    conditions the candidate changes are judged twice.
+    conditions the candidate changes are judged twice, on the same facts.
     """
     baseline, candidate = book.get(baseline_id), book.get(candidate_id)
     base_rules = {rule.id: rule for rule in baseline.rules.conditions}
     changed_rules = [rule for rule in candidate.rules.conditions if rule != base_rules.get(rule.id)]
+    position = {rule.id: index for index, rule in enumerate(baseline.rules.conditions)}
+    compared = [position[rule.id] for rule in changed_rules]
     changed: list[ImpactItem] = []
     transitions: Counter[str] = Counter()
     for index, request in enumerate(requests):
         facts, on = request.facts, request.application_date
         before = judge_conditions(facts, on, baseline.rules.conditions, explain=False)
-        redone = {r.id: r for r in judge_conditions(facts, on, changed_rules, explain=False)}
-        after = [redone.get(result.id, result) for result in before]
-        if all(b.verdict == a.verdict for b, a in zip(before, after, strict=True)):
+        redone = judge_conditions(facts, on, changed_rules, explain=False)
+        if all(r.verdict is before[i].verdict for r, i in zip(redone, compared, strict=True)):
             continue
+        by_id = {r.id: r for r in redone}
+        after = [by_id.get(result.id, result) for result in before]
         verdict_before, verdict_after = overall(before), overall(after)
         transitions[f"{verdict_before.value} -> {verdict_after.value}"] += 1
         changed.append(
