@@ -47,6 +47,13 @@ class SpaceNotRecognised(Conflict):
     slug, title = "space-not-recognised", "Awards go only to spaces recognised on the decision date"
 
 
+class SpaceRevoked(Conflict):
+    slug, title = (
+        "space-revoked",
+        "The space's recognition is revoked: nothing more is awarded or paid",
+    )
+
+
 class DuplicateAward(Conflict):
     slug, title = "award-duplicate", "The space already has this award for the year"
 
@@ -159,6 +166,15 @@ async def create(
         registry, principal, data.space_id, data.decided_on, "body.space_id"
     )
     _check_standing(data.kind, standing, data.decided_on)
+    today = today_in_china()
+    if data.decided_on != today:
+        now = await registry.get_standing(data.space_id, today)
+        if now is None or now.status is SpaceStatus.REVOKED:
+            raise SpaceRevoked(
+                f"Space {data.space_id} ({standing.name}) was recognised on "
+                f"{data.decided_on.isoformat()} but its recognition is revoked now; no award is "
+                "decided for it",
+            )
     year = data.decided_on.year
     policy_id, amount = _policy_amount(data.kind, standing, year, data.amount_fen)
     existing = await session.scalar(

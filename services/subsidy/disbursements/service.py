@@ -42,10 +42,6 @@ class DisbursementStatusConflict(Conflict):
     slug, title = "disbursement-status", "The instruction is not in a state that allows this"
 
 
-class SpaceRevoked(Conflict):
-    slug, title = "space-revoked", "The space's recognition is revoked: nothing more is paid"
-
-
 def _code(kind: AccountKind, award: Award) -> str:
     return ledger.code_of(kind, award.id)
 
@@ -61,7 +57,7 @@ async def create(
     # The registry first, before any lock: a revoked space is paid nothing more.
     standing = await registry.get_standing(award.space_id, today_in_china())
     if standing is None or standing.status is SpaceStatus.REVOKED:
-        raise SpaceRevoked(
+        raise awards.SpaceRevoked(
             f"The registry records space {award.space_id} ({award.space_name}) as "
             f"{'unknown' if standing is None else 'revoked'}; no tranche is instructed"
         )
