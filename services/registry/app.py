@@ -18,6 +18,7 @@ from services.registry.levels.router import router as levels_router
 from services.registry.operators.router import router as operators_router
 from services.registry.spaces.router import router as spaces_router
 from services.registry.staff.router import router as staff_router
+from services.registry.statistics.router import router as statistics_router
 from services.registry.status.router import router as status_router
 from services.registry.teams.router import router as teams_router
 from shared.app_factory import create_service_app
@@ -58,6 +59,7 @@ def create_app(
             activities_router,
             compliance_router,
             facts_router,
+            statistics_router,
             events_router,
         ],
         state={"event_transport": event_transport},

@@ -1,0 +1,1 @@
+"""Statistics for a date, computed in the database and confined to the caller's jurisdiction."""

@@ -1,0 +1,149 @@
+"""The statistics queries: each one aggregate in the database, over the spaces in scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from services.registry.activities.models import Activity
+from services.registry.assessments.models import SpaceAssessment
+from services.registry.levels.models import SpaceLevelGrant
+from services.registry.levels.repository import held_condition
+from services.registry.spaces.models import Space
+from services.registry.status.models import SpaceStatusChange
+from services.registry.teams.models import Team, TeamStatus
+
+
+def spaces_in_scope(as_of: date, jurisdiction: str | None) -> sa.Subquery:
+    """The spaces open on ``as_of`` (within ``jurisdiction`` if given)."""
+    stmt = sa.select(Space.id, Space.jurisdiction_code, Space.form, Space.profile).where(
+        Space.opened_on <= as_of
+    )
+    if jurisdiction is not None:
+        stmt = stmt.where(Space.jurisdiction_code == jurisdiction)
+    return stmt.subquery("scoped")
+
+
+async def _grouped(session: AsyncSession, stmt: sa.Select[Any, Any]) -> dict[str, int]:
+    return {str(key): int(count) for key, count in (await session.execute(stmt)).all()}
+
+
+async def count_spaces_by(
+    session: AsyncSession, scoped: sa.Subquery, column: str
+) -> dict[str, int]:
+    key = scoped.c[column]
+    return await _grouped(session, sa.select(key, sa.func.count()).group_by(key))
+
+
+async def count_spaces_by_status(
+    session: AsyncSession, scoped: sa.Subquery, as_of: date
+) -> dict[str, int]:
+    """By the status in force at the end of ``as_of``: the record with the highest seq then."""
+    current = (
+        sa.select(
+            SpaceStatusChange.space_id.label("space_id"),
+            sa.func.max(SpaceStatusChange.seq).label("seq"),
+        )
+        .where(SpaceStatusChange.effective_on <= as_of)
+        .group_by(SpaceStatusChange.space_id)
+        .subquery("current")
+    )
+    stmt = (
+        sa.select(SpaceStatusChange.status, sa.func.count())
+        .join(current, current.c.space_id == SpaceStatusChange.space_id)
+        .join(scoped, scoped.c.id == SpaceStatusChange.space_id)
+        .where(SpaceStatusChange.seq == current.c.seq)
+        .group_by(SpaceStatusChange.status)
+    )
+    return await _grouped(session, stmt)
+
+
+async def count_levels(
+    session: AsyncSession, scoped: sa.Subquery, as_of: date
+) -> tuple[dict[str, int], int, dict[str, int]]:
+    """(spaces by level held, spaces holding any level, those by jurisdiction)."""
+    held = (
+        sa.select(SpaceLevelGrant.space_id, SpaceLevelGrant.level, scoped.c.jurisdiction_code)
+        .join(scoped, scoped.c.id == SpaceLevelGrant.space_id)
+        .where(held_condition(as_of))
+        .subquery("held")
+    )
+    by_level = await _grouped(
+        session,
+        sa.select(held.c.level, sa.func.count(sa.distinct(held.c.space_id))).group_by(held.c.level),
+    )
+    any_level = int(
+        (await session.execute(sa.select(sa.func.count(sa.distinct(held.c.space_id))))).scalar_one()
+    )
+    by_jurisdiction = await _grouped(
+        session,
+        sa.select(held.c.jurisdiction_code, sa.func.count(sa.distinct(held.c.space_id))).group_by(
+            held.c.jurisdiction_code
+        ),
+    )
+    return by_level, any_level, by_jurisdiction
+
+
+async def count_teams(
+    session: AsyncSession, scoped: sa.Subquery, as_of: date, year_start: date, through: date
+) -> tuple[int, int, int]:
+    """(in incubation on as_of, graduated by as_of, graduated from year_start to through)."""
+    graduated = Team.status == TeamStatus.GRADUATED
+    stmt = sa.select(
+        sa.func.count().filter(
+            Team.joined_on <= as_of, sa.or_(Team.left_on.is_(None), Team.left_on > as_of)
+        ),
+        sa.func.count().filter(graduated, Team.left_on <= as_of),
+        sa.func.count().filter(graduated, Team.left_on >= year_start, Team.left_on <= through),
+    ).join(scoped, scoped.c.id == Team.space_id)
+    in_incubation, graduated_total, graduated_in_year = (await session.execute(stmt)).one()
+    return int(in_incubation), int(graduated_total), int(graduated_in_year)
+
+
+async def count_activities(
+    session: AsyncSession, scoped: sa.Subquery, start: date, through: date
+) -> dict[str, tuple[int, int]]:
+    """Per kind: (activities held from ``start`` through ``through``, their attendance)."""
+    stmt = (
+        sa.select(
+            Activity.kind, sa.func.count(), sa.func.coalesce(sa.func.sum(Activity.attendance), 0)
+        )
+        .join(scoped, scoped.c.id == Activity.space_id)
+        .where(Activity.held_on >= start, Activity.held_on <= through)
+        .group_by(Activity.kind)
+    )
+    return {
+        str(kind): (int(count), int(attendance))
+        for kind, count, attendance in (await session.execute(stmt)).all()
+    }
+
+
+async def count_grades(
+    session: AsyncSession, scoped: sa.Subquery, year: int, as_of: date
+) -> dict[str, int]:
+    """The year's results in force at the end of as_of: per space, the highest revision then."""
+    inner = aliased(SpaceAssessment)
+    newest = (
+        sa.select(sa.func.max(inner.revision))
+        .where(
+            inner.space_id == SpaceAssessment.space_id,
+            inner.year == SpaceAssessment.year,
+            inner.assessed_on <= as_of,
+        )
+        .scalar_subquery()
+    )
+    stmt = (
+        sa.select(SpaceAssessment.grade, sa.func.count())
+        .join(scoped, scoped.c.id == SpaceAssessment.space_id)
+        .where(
+            SpaceAssessment.year == year,
+            SpaceAssessment.assessed_on <= as_of,
+            SpaceAssessment.revision == newest,
+        )
+        .group_by(SpaceAssessment.grade)
+    )
+    return await _grouped(session, stmt)
