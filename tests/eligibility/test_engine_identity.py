@@ -15,7 +15,13 @@ from dateutil.relativedelta import relativedelta
 
 from services.eligibility.engine.calendar import add_months, add_years
 from services.eligibility.engine.canonical_facts import facts_json, input_hash_of
-from services.eligibility.engine.evaluate import decision_document, evaluate
+from services.eligibility.engine.evaluate import (
+    _judged,
+    decision_document,
+    evaluate,
+    judge_conditions,
+)
+from services.eligibility.engine.judge import Judge
 from services.eligibility.rulesets.service import RulesetBook
 from shared.canonical import canonical_json, sha256_hex
 from shared.contracts.facts import SpaceFacts
@@ -113,3 +119,48 @@ def test_shared_findings_are_not_changed_by_later_decisions() -> None:
         evaluate(other, other.as_of, loaded.rules, loaded.content_hash)
     again = decision_document(evaluate(facts, facts.as_of, loaded.rules, loaded.content_hash))
     assert again == first
+
+
+def _varied_facts() -> list[SpaceFacts]:
+    """Cohort facts and their variants: forms, missing facts, owned premises, incidents."""
+    varied = []
+    for index, body in enumerate(cohort(400, seed=11)):
+        facts = body["facts"]
+        if index % 3 == 0:
+            facts["form"] = "virtual"
+        if index % 5 == 0:
+            facts["form"] = "specialised"
+            facts["operator"]["kind"] = ["enterprise", "university", "other", None][index % 4]
+            facts["operator"]["innovative_enterprise"] = [True, False, None][index % 3]
+            facts["specialisation"]["rd_and_industrialisation_evidence"] = [True, False, None][
+                index % 3
+            ]
+        if index % 7 == 0:
+            facts["facilities"]["water"] = [False, None][index % 2]
+            facts["management_rules"]["exit_mechanism"] = None
+            facts["services"]["basic_services"] = ["broadband"]
+            facts["financing"]["financing_modes"] = [] if index % 2 else None
+            facts["incubation"]["teams_in_supported_fields"] = None
+        if index % 11 == 0:
+            facts["compliance"] = {
+                "incidents": [
+                    {"kind": "environmental", "severity": "serious", "occurred_on": "2025-01-01"}
+                ],
+                "listings": [{"list": "abnormal_operation", "listed_on": "2025-06-01"}],
+            }
+        varied.append(SpaceFacts.model_validate(facts))
+    return varied
+
+
+@pytest.mark.parametrize("ruleset_id", ["lz-measures-2018", "lz-measures-draft-stricter"])
+def test_results_shared_by_what_a_check_reads_equal_fresh_ones(ruleset_id: str) -> None:
+    """A check's ``reads`` must name everything it reads: judged afresh, every condition on
+    varied facts comes out equal to the result shared under its ``reads`` value."""
+    conditions = BOOK.get(ruleset_id).rules.conditions
+    for facts in _varied_facts():
+        for explain in (True, False):
+            shared = judge_conditions(facts, facts.as_of, conditions, explain=explain)
+            for rule, result in zip(conditions, shared, strict=True):
+                judge = Judge(facts, facts.as_of, explain=explain)
+                if facts.form in rule.plan.forms:
+                    assert _judged(rule.plan, judge) == result, (rule.id, facts)

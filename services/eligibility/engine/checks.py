@@ -6,14 +6,21 @@ the ruleset gives exactly those, so a check can never run on a silent default.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
 
 from services.eligibility.engine.calendar import first_day_of_year
 from services.eligibility.engine.judge import Judge
 from services.eligibility.engine.outcome import Shortfall
-from shared.contracts.facts import OperatorKind, Severity, Tenure
+from shared.contracts.facts import OperatorKind, Severity, SpaceFacts, Tenure
 from shared.contracts.spaces import SpaceForm
+
+# The facts (and date) a check reads, as one hashable value: equal values, equal results.
+Reads = Callable[[SpaceFacts, date], Hashable]
 
 
 @dataclass(frozen=True)
@@ -21,16 +28,27 @@ class CheckSpec:
     name: str
     run: Callable[[Judge], None]
     parameters: Mapping[str, str]  # name -> unit
+    reads: Reads | None = None
 
 
 CHECKS: dict[str, CheckSpec] = {}
 
 
+def _values(facts: BaseModel) -> tuple[Any, ...]:
+    """Every field of a group of facts, as a tuple (hashed and compared faster than the model)."""
+    return tuple(facts.__dict__.values())
+
+
 def check(
-    name: str, **parameters: str
+    name: str, *, reads: Reads | None = None, **parameters: str
 ) -> Callable[[Callable[[Judge], None]], Callable[[Judge], None]]:
+    """Register a check. ``reads`` gives everything the check reads, when that is a small
+    value (yes/no facts, a set of services, a count): the engine then judges each distinct
+    value once per rule and shares the (immutable) result. It must name every fact the check
+    looks at; a test compares shared results with fresh ones on varied facts."""
+
     def register(function: Callable[[Judge], None]) -> Callable[[Judge], None]:
-        CHECKS[name] = CheckSpec(name, function, parameters)
+        CHECKS[name] = CheckSpec(name, function, parameters, reads)
         return function
 
     return register
@@ -132,7 +150,11 @@ def fixed_premises(j: Judge) -> None:
         j.covers("lease_in_force", premises.lease_start, premises.lease_end)
 
 
-@check("incubated_teams", min_teams="teams")
+@check(
+    "incubated_teams",
+    reads=lambda facts, on: facts.incubation.teams_in_supported_fields,
+    min_teams="teams",
+)
 def incubated_teams(j: Judge) -> None:
     """C3 入孵的小微企业或创业团队."""
     j.at_least(
@@ -148,7 +170,7 @@ def incubated_teams(j: Judge) -> None:
     )
 
 
-@check("supporting_facilities")
+@check("supporting_facilities", reads=lambda facts, on: _values(facts.facilities))
 def supporting_facilities(j: Judge) -> None:
     """C4 良好的配套设施."""
     facilities = j.facts.facilities
@@ -164,7 +186,11 @@ def supporting_facilities(j: Judge) -> None:
         j.required(name, f"facilities.{name}", getattr(facilities, name))
 
 
-@check("management_team", min_staff="staff")
+@check(
+    "management_team",
+    reads=lambda facts, on: facts.staff.management_staff_qualified,
+    min_staff="staff",
+)
 def management_team(j: Judge) -> None:
     """C5 专业的管理辅导团队."""
     j.at_least(
@@ -180,7 +206,7 @@ def management_team(j: Judge) -> None:
     )
 
 
-@check("management_rules")
+@check("management_rules", reads=lambda facts, on: _values(facts.management_rules))
 def management_rules(j: Judge) -> None:
     """C6 健全的管理制度."""
     rules = j.facts.management_rules
@@ -196,6 +222,7 @@ def management_rules(j: Judge) -> None:
 
 @check(
     "incubation_services",
+    reads=lambda facts, on: _values(facts.services),
     basic_services="items",
     startup_services="items",
     coordinated_services="items",
@@ -229,7 +256,11 @@ def incubation_services(j: Judge) -> None:
     j.judgement("services_quality", "孵化服务的质量", "the quality of the incubation services")
 
 
-@check("financing_channel", min_financing_modes="modes")
+@check(
+    "financing_channel",
+    reads=lambda facts, on: (facts.financing.seed_fund, facts.financing.financing_modes),
+    min_financing_modes="modes",
+)
 def financing_channel(j: Judge) -> None:
     """C8 专门的融资渠道 (the priority for substantive investment is decided apart)."""
     financing = j.facts.financing
@@ -245,6 +276,7 @@ def financing_channel(j: Judge) -> None:
 
 @check(
     "clean_record",
+    reads=lambda facts, on: (*_values(facts.compliance), on),
     previous_calendar_years="calendar_years",
     disqualifying_incidents="items",
     disqualifying_lists="items",
@@ -328,7 +360,11 @@ def clean_record(j: Judge) -> None:
         )
 
 
-@check("specialised_applicant", applicant_kinds="items")
+@check(
+    "specialised_applicant",
+    reads=lambda facts, on: (facts.operator.kind, facts.operator.innovative_enterprise),
+    applicant_kinds="items",
+)
 def specialised_applicant(j: Judge) -> None:
     """S1 专业化众创空间申报主体为高等院校、科研院所和创新型企业."""
     operator = j.facts.operator
@@ -371,7 +407,10 @@ def specialised_applicant(j: Judge) -> None:
         )
 
 
-@check("specialised_field")
+@check(
+    "specialised_field",
+    reads=lambda facts, on: facts.specialisation.strategic_emerging_industry_subfield,
+)
 def specialised_field(j: Judge) -> None:
     """S2 聚焦战略性新兴产业细分领域."""
     subfield = j.facts.specialisation.strategic_emerging_industry_subfield
@@ -382,7 +421,10 @@ def specialised_field(j: Judge) -> None:
     j.met("strategic_subfield", {path: subfield}, f"细分领域：{subfield}", f"sub-field: {subfield}")
 
 
-@check("specialised_conditions")
+@check(
+    "specialised_conditions",
+    reads=lambda facts, on: facts.specialisation.rd_and_industrialisation_evidence,
+)
 def specialised_conditions(j: Judge) -> None:
     """S3 具备较完善的专业化研究开发和产业化条件."""
     j.review(

@@ -99,6 +99,15 @@ def _condition(plan: ConditionPlan, judge: Judge) -> ConditionResult:
     explain = judge.explain
     if judge.facts.form not in plan.forms:
         findings: list[Finding] = []
+    elif plan.reads is not None:
+        # A check that reads a small value: judged once per value, the result shared.
+        key = ("reads", explain, plan.reads(judge.facts, judge.on))
+        result = plan.results.get(key)
+        if result is None:
+            result = _judged(plan, judge)
+            if len(plan.results) < _MAX_SHARED_RESULTS:
+                plan.results[key] = result
+        return result
     else:
         judge.start(plan.params, plan.interned)
         plan.run(judge)
@@ -106,13 +115,20 @@ def _condition(plan: ConditionPlan, judge: Judge) -> ConditionResult:
         if judge.shared != len(findings):
             return _result(plan, findings, explain)
     # Every finding is shared (or there is none): so is the result made of them.
-    key = (explain, *[id(f) for f in findings])
-    result: ConditionResult | None = plan.results.get(key)
-    if result is None:
-        result = _result(plan, findings, explain)
+    shared_key = (explain, *[id(f) for f in findings])
+    shared: ConditionResult | None = plan.results.get(shared_key)
+    if shared is None:
+        shared = _result(plan, findings, explain)
         if len(plan.results) < _MAX_SHARED_RESULTS:
-            plan.results[key] = result
-    return result
+            plan.results[shared_key] = shared
+    return shared
+
+
+def _judged(plan: ConditionPlan, judge: Judge) -> ConditionResult:
+    """The condition judged afresh (nothing shared at the level of the whole result)."""
+    judge.start(plan.params, plan.interned)
+    plan.run(judge)
+    return _result(plan, judge.findings, judge.explain)
 
 
 def _result(plan: ConditionPlan, findings: list[Finding], explain: bool) -> ConditionResult:

@@ -10,7 +10,7 @@ frozen, so sharing one is the same as building it again.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
@@ -91,6 +91,7 @@ class ConditionPlan:
         "id",
         "interned",
         "params",
+        "reads",
         "results",
         "run",
         "title_en",
@@ -108,8 +109,10 @@ class ConditionPlan:
         forms: Collection[SpaceForm],
         params: Mapping[str, RuleParameter],
         run: Callable[[Judge], None],
+        reads: Callable[[SpaceFacts, date], Hashable] | None = None,
     ) -> None:
         self.id, self.title_zh, self.title_en = id, title_zh, title_en
+        self.reads = reads
         self.clause, self.clause_text = clause, clause_text
         self.forms = frozenset(forms)
         self.params = params
@@ -119,7 +122,8 @@ class ConditionPlan:
             verdict: (f"{id} {title_zh}：{zh}", f"{id} {title_en}: {en}")
             for verdict, (zh, en) in VERDICT_WORDS.items()
         }
-        # Findings and whole results made only of shared findings, built once (see Judge).
+        # Findings, and whole results, shared by every decision under this rule: results of
+        # shared findings keyed by the findings, and results keyed by what the check reads.
         self.interned: dict[tuple[Any, ...], Finding] = {}
         self.results: dict[tuple[Any, ...], Any] = {}
 

@@ -65,6 +65,7 @@ class ConditionRule(Citation):
             forms=self.applies_to,
             params={name: RuleParameter.of(used) for name, used in self.parameters_used.items()},
             run=CHECKS[self.check].run,
+            reads=CHECKS[self.check].reads,
         )
 
     @model_validator(mode="after")
