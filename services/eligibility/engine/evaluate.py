@@ -234,8 +234,9 @@ def judge_conditions(
     *,
     explain: bool = True,
 ) -> list[ConditionResult]:
-    """Each condition's result. With ``explain=False`` the verdicts, findings and shortfalls are
-    the same but no sentences are written (batch and impact runs return verdicts only)."""
+    """Each condition's result. With ``explain=False`` (batch and impact runs answer verdicts
+    only) the verdicts, findings' codes, parameters and missing facts are the same, but no
+    sentences are written, and findings about dates and areas quote no facts or shortfall."""
     judge = Judge(facts, application_date, explain=explain)
     return [_condition(rule.plan, judge) for rule in rules]
 

@@ -161,6 +161,13 @@ class Judge:
     def param(self, name: str) -> ParameterUsed:
         return self.params[name].used
 
+    def _verdict_only(self, code: str, met: bool, parameter: ParameterUsed | None) -> None:
+        """A finding of a date or an area for a run that answers verdicts only (batch, impact):
+        the verdict and the parameter, without the facts quoted, the shortfall or sentences."""
+        self.findings.append(
+            new_finding(code, _MET if met else _NOT_MET, {}, parameter, None, [], "", "")
+        )
+
     def shared_finding(self, key: tuple[Any, ...], build: Callable[[], Finding]) -> None:
         """Record the finding ``build`` makes, built once per ``key`` under this rule.
 
@@ -203,7 +210,11 @@ class Judge:
             self._missing(code, path, p.used)
             return
         if isinstance(actual, Decimal):
-            self.findings.append(_at_least(code, path, actual, p, self.explain))
+            if not self.explain:
+                assert p.number is not None
+                self._verdict_only(code, actual >= p.number, p.used)
+                return
+            self.findings.append(_at_least(code, path, actual, p, True))
             return
         # A count (teams, staff, workstations) takes few values: one finding per value.
         key = ("at_least", code, path, parameter, actual)
@@ -235,6 +246,9 @@ class Judge:
             return
         required = p.number
         assert required is not None
+        if not self.explain:
+            self._verdict_only(code, whole > 0 and part * 100 >= required * whole, p.used)
+            return
         facts = {part_path: _dec(part), whole_path: _dec(whole)}
         # Rounded down, so a share just below the bound never reads as reaching it.
         share = (
@@ -311,6 +325,9 @@ class Judge:
         n = int(p.used.value)
         on = self.on
         due = add_years(start, n) if p.used.unit == "years" else add_months(start, n)
+        if not self.explain:
+            self._verdict_only(code, due <= on, p.used)
+            return
         start_text, on_text = start.isoformat(), on.isoformat()
         facts = {path: start_text, "application_date": on_text}
         zh = en = ""
@@ -362,6 +379,9 @@ class Judge:
             return
         years = p.used.value
         due = add_years(start, int(years)) - _DAY  # the last day of N years
+        if not self.explain:
+            self._verdict_only(code, end >= due, p.used)
+            return
         start_text, end_text = start.isoformat(), end.isoformat()
         facts = {"premises.lease_start": start_text, "premises.lease_end": end_text}
         zh = en = ""
@@ -393,6 +413,9 @@ class Judge:
         if start is None or end is None:
             return  # reported as missing by lasts_at_least
         on = self.on
+        if not self.explain:
+            self._verdict_only(code, start <= on <= end, None)
+            return
         start_text, end_text, on_text = start.isoformat(), end.isoformat(), on.isoformat()
         facts = {
             "premises.lease_start": start_text,
