@@ -374,3 +374,84 @@ async def test_the_registry_app_runs_the_dispatcher(databases, backend) -> None:
     finally:
         await context.__aexit__(None, None, None)
     assert uuid.UUID(event["event_id"])
+
+
+async def test_delivery_progress_per_subscriber(make_app, auth) -> None:
+    # A long poll interval: the app's own dispatcher runs one (empty) pass at start and then
+    # leaves the delivery to the test's.
+    app = await make_app(
+        "registry", event_subscribers={"subsidy": "http://subsidy"}, event_poll_seconds=3600
+    )
+    settings = app.state.settings
+    from shared.auth import Role
+    from shared.auth.tokens import issue_token
+
+    def headers(role: Role) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_token(settings, role=role, subject='t')}"}
+
+    subsidy = Receiver(fail_next=1)
+    async with client_for(app) as client:
+        space = (
+            await client.post(
+                "/v1/spaces",
+                json=space_body(opened_on="2024-03-01"),
+                headers=headers(Role.CITY_ADMIN),
+            )
+        ).json()["id"]
+        for path, body in (("recognition", recognition()), ("levels", level())):
+            response = await client.post(
+                f"/v1/spaces/{space}/{path}", json=body, headers=headers(Role.CITY_ADMIN)
+            )
+            assert response.status_code == 201
+        dispatcher = EventDispatcher.for_app(app, transport=httpx.ASGITransport(app=subsidy.app()))
+        try:
+            await dispatcher.deliver_once()
+            [stuck] = (
+                await client.get("/v1/events/subscribers", headers=headers(Role.AUDITOR))
+            ).json()
+            assert (stuck["subscriber"], stuck["delivered_through"], stuck["pending"]) == (
+                "subsidy",
+                0,
+                2,
+            )
+            assert stuck["failures"] == 1
+            assert "500" in stuck["last_error"]
+            assert stuck["next_attempt_at"] is not None
+            # The bureau can see it; a district cannot.
+            district = await client.get(
+                "/v1/events/subscribers",
+                headers={
+                    "Authorization": "Bearer "
+                    + issue_token(
+                        settings, role=Role.DISTRICT_OFFICER, subject="d", jurisdiction=OWN
+                    )
+                },
+            )
+            assert district.status_code == 403
+        finally:
+            await dispatcher.aclose()
+
+
+async def test_concurrent_acts_get_gapless_sequences_in_commit_order(registry, auth) -> None:
+    spaces = [await _space(registry, auth) for _ in range(8)]
+
+    async def recognise(space: str) -> int:
+        response = await registry.post(
+            f"/v1/spaces/{space}/recognition", json=recognition(), headers=auth("city_admin")
+        )
+        return response.status_code
+
+    statuses = await asyncio.gather(*(recognise(space) for space in spaces))
+    assert statuses == [201] * 8
+    feed = await _feed(registry, auth)
+    assert [item["sequence"] for item in feed["items"]] == list(range(1, 9))
+    assert {item["event"]["space_id"] for item in feed["items"]} == set(spaces)
+    # The same act raced on one space: one is recorded, the others see its result.
+    racing = await asyncio.gather(*(recognise(spaces[0]) for _ in range(4)))
+    assert sorted(racing) == [409, 409, 409, 409]
+    contested = await _space(registry, auth)
+    racing = await asyncio.gather(*(recognise(contested) for _ in range(4)))
+    assert sorted(racing) == [201, 409, 409, 409]
+    assert [item["sequence"] for item in (await _feed(registry, auth))["items"]] == list(
+        range(1, 10)
+    )

@@ -112,3 +112,13 @@ async def record_failure(
             updated_at=now,
         )
     )
+
+
+async def last_sequence(session: AsyncSession) -> int:
+    last = await session.execute(sa.select(sa.func.max(RegistryEventRecord.sequence)))
+    return int(last.scalar() or 0)
+
+
+async def cursors(session: AsyncSession, subscribers: Sequence[str]) -> dict[str, SubscriberCursor]:
+    stmt = sa.select(SubscriberCursor).where(SubscriberCursor.subscriber.in_(subscribers))
+    return {row.subscriber: row for row in (await session.scalars(stmt)).all()}

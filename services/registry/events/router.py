@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.access import event_readers
 from services.registry.events import repository
-from services.registry.events.schemas import EventEnvelope, EventFeed
+from services.registry.events.schemas import EventEnvelope, EventFeed, SubscriberProgress
 from shared.auth import Principal
 from shared.contracts.events import RegistryEvent
 from shared.errors import FieldError, RequestInvalid, problem_responses
@@ -64,3 +64,35 @@ async def list_events(
         ],
         last_sequence=rows[-1].sequence if rows else None,
     )
+
+
+@router.get(
+    "/subscribers",
+    response_model=list[SubscriberProgress],
+    summary="Delivery to each subscriber · 事件推送进度",
+    description="Each subscriber configured in REGISTRY_EVENT_SUBSCRIBERS: how far it has "
+    "acknowledged, what is pending, and the last failure if delivery is retrying.",
+)
+async def list_subscribers(
+    request: Request,
+    session: Annotated[AsyncSession, Depends(get_session)],
+    principal: Annotated[Principal, Depends(event_readers)],
+) -> list[SubscriberProgress]:
+    names = sorted(request.app.state.settings.event_subscribers)
+    last = await repository.last_sequence(session)
+    found = await repository.cursors(session, names)
+    progress = []
+    for name in names:
+        cursor = found.get(name)
+        through = cursor.delivered_through if cursor else 0
+        progress.append(
+            SubscriberProgress(
+                subscriber=name,
+                delivered_through=through,
+                pending=last - through,
+                failures=cursor.failures if cursor else 0,
+                next_attempt_at=cursor.next_attempt_at if cursor else None,
+                last_error=cursor.last_error if cursor else None,
+            )
+        )
+    return progress

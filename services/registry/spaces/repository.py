@@ -9,6 +9,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from services.registry.spaces.models import Space
 from services.registry.spaces.schemas import SpaceFilters
@@ -46,22 +47,21 @@ async def find_by_name(session: AsyncSession, jurisdiction_code: str, name: str)
 
 
 def _with_current_status() -> sa.Select[Space, SpaceStatus, date]:
-    """Each space with its current status record (the one with the highest ``seq``)."""
-    current = (
-        sa.select(
-            SpaceStatusChange.space_id.label("space_id"),
-            sa.func.max(SpaceStatusChange.seq).label("seq"),
-        )
-        .group_by(SpaceStatusChange.space_id)
-        .subquery("current_seq")
+    """Each space with its current status record (the one with the highest ``seq``).
+
+    Correlated per space, so a page of spaces reads one index entry each (the unique
+    (space_id, seq) key) rather than aggregating every record first.
+    """
+    newer = aliased(SpaceStatusChange)
+    current_seq = (
+        sa.select(sa.func.max(newer.seq))
+        .where(newer.space_id == Space.id)
+        .correlate(Space)
+        .scalar_subquery()
     )
-    return (
-        sa.select(Space, SpaceStatusChange.status, SpaceStatusChange.effective_on)
-        .join(current, current.c.space_id == Space.id)
-        .join(
-            SpaceStatusChange,
-            sa.and_(SpaceStatusChange.space_id == Space.id, SpaceStatusChange.seq == current.c.seq),
-        )
+    return sa.select(Space, SpaceStatusChange.status, SpaceStatusChange.effective_on).join(
+        SpaceStatusChange,
+        sa.and_(SpaceStatusChange.space_id == Space.id, SpaceStatusChange.seq == current_seq),
     )
 
 
