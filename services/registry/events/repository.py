@@ -25,25 +25,28 @@ async def after(session: AsyncSession, sequence: int, limit: int) -> Sequence[Re
 
 async def cursor(session: AsyncSession, subscriber: str, now: datetime) -> SubscriberCursor:
     """The subscriber's cursor, created at 0 (every event from the first) if it has none."""
-    values = {
-        "subscriber": subscriber,
-        "delivered_through": 0,
-        "failures": 0,
-        "next_attempt_at": None,
-        "last_error": None,
-        "updated_at": now,
-    }
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(SubscriberCursor)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["subscriber"])
-    )
     stmt = (
         sa.select(SubscriberCursor)
         .where(SubscriberCursor.subscriber == subscriber)
         .execution_options(populate_existing=True)
+    )
+    found = (await session.scalars(stmt)).one_or_none()
+    if found is not None:
+        return found
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    # Two dispatchers starting together may both get here: the second insert does nothing.
+    await session.execute(
+        insert(SubscriberCursor)
+        .values(
+            subscriber=subscriber,
+            delivered_through=0,
+            failures=0,
+            next_attempt_at=None,
+            last_error=None,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["subscriber"])
     )
     return (await session.scalars(stmt)).one()
 
