@@ -163,10 +163,16 @@ class Judge:
 
     def _verdict_only(self, code: str, met: bool, parameter: ParameterUsed | None) -> None:
         """A finding of a date or an area for a run that answers verdicts only (batch, impact):
-        the verdict and the parameter, without the facts quoted, the shortfall or sentences."""
-        self.findings.append(
-            new_finding(code, _MET if met else _NOT_MET, {}, parameter, None, [], "", "")
-        )
+        the verdict and the parameter, without the facts quoted, the shortfall or sentences;
+        so one finding per code and verdict serves every decision."""
+        key = ("verdict only", code, met, None if parameter is None else parameter.name)
+        found = self.interned.get(key)
+        if found is None:
+            found = self.interned[key] = new_finding(
+                code, _MET if met else _NOT_MET, {}, parameter, None, [], "", ""
+            )
+        self.findings.append(found)
+        self.shared += 1
 
     def shared_finding(self, key: tuple[Any, ...], build: Callable[[], Finding]) -> None:
         """Record the finding ``build`` makes, built once per ``key`` under this rule.
