@@ -101,19 +101,54 @@ class _Writer:
             return name
         self.done.add(cls)
         lines = [f"def {name}(m):", "    d = m.__dict__"]
-        parts = []
-        for index, field in enumerate(sorted(cls.model_fields)):
+        parts: list[tuple[bool, str]] = []  # (is literal text, text or expression)
+        self._fields(cls, "d", "v", lines, parts)
+        parts.append((True, "}"))
+        # One join over the whole text, adjacent literal text merged.
+        merged: list[str] = []
+        literal = ""
+        for is_literal, text in parts:
+            if is_literal:
+                literal += text
+                continue
+            if literal:
+                merged.append(repr(literal))
+                literal = ""
+            merged.append(text)
+        if literal:
+            merged.append(repr(literal))
+        lines.append("    return ''.join((" + ", ".join(merged) + "))")
+        self.sources.append("\n".join(lines))
+        return name
+
+    def _fields(
+        self,
+        cls: type[BaseModel],
+        values: str,
+        prefix: str,
+        lines: list[str],
+        parts: list[tuple[bool, str]],
+    ) -> None:
+        """The parts writing ``cls``'s fields from the dict named ``values``; a nested model
+        that is always present is written in line rather than by a call."""
+        fields = sorted(cls.model_fields)
+        if not fields:
+            parts.append((True, "{"))
+        for index, field in enumerate(fields):
             annotation, optional = _optional(cls.model_fields[field].annotation)
-            var = f"v{index}"
-            lines.append(f"    {var} = d[{field!r}]")
+            parts.append((True, ("{" if index == 0 else ",") + encode_basestring(field) + ":"))
+            if not optional and isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                nested = f"{prefix}m{index}_"
+                lines.append(f"    {nested} = {values}[{field!r}].__dict__")
+                self._fields(annotation, nested, nested, lines, parts)
+                parts.append((True, "}"))
+                continue
+            var = f"{prefix}f{index}"
+            lines.append(f"    {var} = {values}[{field!r}]")
             expression = self.value(annotation, var)
             if optional:
                 expression = f'("null" if {var} is None else {expression})'
-            key = ("{" if index == 0 else ",") + encode_basestring(field) + ":"
-            parts += [repr(key), expression]
-        lines.append("    return ''.join((" + ", ".join([*parts, "'}'"]) + "))")
-        self.sources.append("\n".join(lines))
-        return name
+            parts.append((False, expression))
 
 
 def _build() -> Callable[[SpaceFacts], str]:

@@ -183,7 +183,7 @@ _new_priority: Callable[..., Priority] = constructor(Priority)
 
 def priority(rules: Ruleset, facts: SpaceFacts) -> Priority:
     rule = rules.priority
-    parameter, minimum = rule.minimum
+    parameter, minimum, need = rule.minimum
     amount = facts.financing.invested_amount_fen
     if amount is None:
         flag, zh, en = (
@@ -192,7 +192,7 @@ def priority(rules: Ruleset, facts: SpaceFacts) -> Priority:
             "invested amount unknown: priority cannot be decided",
         )
     else:
-        have, need = yuan(amount), yuan(minimum)
+        have = yuan(amount)
         if amount >= minimum:
             flag = True
             zh = f"实质投资{have}元，达到{need}元，优先认定"

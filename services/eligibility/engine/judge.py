@@ -131,7 +131,7 @@ class ConditionPlan:
 class Judge:
     """Collects the findings of one condition for one set of facts on one date."""
 
-    __slots__ = ("explain", "facts", "findings", "interned", "on", "params", "shared")
+    __slots__ = ("explain", "facts", "findings", "interned", "on", "on_text", "params", "shared")
 
     def __init__(
         self,
@@ -145,6 +145,7 @@ class Judge:
         self.facts = facts
         self.explain = explain
         self.on = on
+        self.on_text = on.isoformat()
         self.start(params or {}, {} if interned is None else interned)
 
     def start(
@@ -334,7 +335,7 @@ class Judge:
         if not self.explain:
             self._verdict_only(code, due <= on, p.used)
             return
-        start_text, on_text = start.isoformat(), on.isoformat()
+        start_text, on_text = start.isoformat(), self.on_text
         facts = {path: start_text, "application_date": on_text}
         zh = en = ""
         if due <= on:
@@ -422,7 +423,7 @@ class Judge:
         if not self.explain:
             self._verdict_only(code, start <= on <= end, None)
             return
-        start_text, end_text, on_text = start.isoformat(), end.isoformat(), on.isoformat()
+        start_text, end_text, on_text = start.isoformat(), end.isoformat(), self.on_text
         facts = {
             "premises.lease_start": start_text,
             "premises.lease_end": end_text,

@@ -10,6 +10,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.eligibility.engine.checks import CHECKS, PRIORITY_PARAMETERS
+from services.eligibility.engine.explain import yuan
 from services.eligibility.engine.judge import ConditionPlan, RuleParameter
 from services.eligibility.engine.outcome import ParameterUsed
 from shared.contracts.spaces import SpaceForm
@@ -83,10 +84,12 @@ class PriorityRule(Citation):
     parameters: dict[str, Parameter]
 
     @cached_property
-    def minimum(self) -> tuple[ParameterUsed, int]:
-        """The minimum investment as findings cite it, and in fen; once per loaded rule."""
+    def minimum(self) -> tuple[ParameterUsed, int, str]:
+        """The minimum investment as findings cite it, in fen and in yuan for sentences; once
+        per loaded rule."""
         p = self.parameters["min_investment"]
-        return ParameterUsed(name="min_investment", value=p.value, unit=p.unit), int(p.value)
+        used = ParameterUsed(name="min_investment", value=p.value, unit=p.unit)
+        return used, int(p.value), yuan(int(p.value))
 
     @model_validator(mode="after")
     def _parameters_match(self) -> Self:
