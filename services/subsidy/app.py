@@ -11,6 +11,7 @@ from services.subsidy.config import SubsidySettings, get_settings
 from services.subsidy.disbursements.router import router as disbursements_router
 from services.subsidy.events.router import router as events_router
 from services.subsidy.ledger.router import router as ledger_router
+from services.subsidy.ledger.service import keep_sealing
 from services.subsidy.policies.loader import shipped
 from services.subsidy.recoveries.router import router as recoveries_router
 from shared.app_factory import create_service_app
@@ -48,4 +49,5 @@ def create_app(settings: SubsidySettings | None = None) -> FastAPI:
             ledger_router,
         ],
         clients=_clients,
+        background=[keep_sealing],
     )

@@ -573,11 +573,13 @@ class Books(RuleBasedStateMachine):
     @invariant()
     def chain_verifies(self) -> None:
         async def verify() -> ledger.LedgerReport:
+            await ledger.seal_all(self.app.state.database)
             async with self.app.state.database.session() as session:
                 return await ledger.verify(session)
 
         report = self.run(verify())
         assert report.intact, report
+        assert report.unsealed == 0
 
 
 def test_the_books_balance_after_every_step(databases: DatabaseFactory, backend: str) -> None:

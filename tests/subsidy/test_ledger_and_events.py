@@ -36,6 +36,7 @@ async def test_entries_and_transfers_cannot_be_changed_or_deleted(
 async def test_tampering_behind_the_database_s_back_shows(money: Money, subsidy_app) -> None:
     await money.appropriate(1_000_000)
     await money.appropriate(2_000_000)
+    assert (await money.verify())["entries"] == 2  # sealed into the chain
     async with subsidy_app.state.database.session() as session:
         # What only a superuser could do: switch the guard off and edit history.
         await session.execute(sa.text("ALTER TABLE ledger_transfers DISABLE TRIGGER USER"))
@@ -46,8 +47,8 @@ async def test_tampering_behind_the_database_s_back_shows(money: Money, subsidy_
         await session.commit()
     report = await money.verify()
     assert report["intact"] is False
-    assert report["first_bad_seq"] == 1
-    assert "changed after they were written" in report["problem"]
+    assert report["first_bad_position"] == 1
+    assert "changed after they were sealed" in report["problem"]
 
 
 async def test_budget_already_awarded_cannot_be_taken_back(money: Money) -> None:
@@ -100,10 +101,12 @@ async def test_a_mistaken_appropriation_is_reversed_not_edited(money: Money) -> 
         30_000_000,
     ]
     assert budget.json()["appropriated_fen"] == 30_000_000
+    verified = await money.verify()
+    assert (verified["intact"], verified["entries"], verified["unsealed"]) == (True, 3, 0)
     entries = await money.client.get("/v1/ledger/entries", headers=money.auth("auditor", key=False))
     chain = entries.json()["items"]
-    assert [e["seq"] for e in chain] == [1, 2, 3]
-    assert chain[1]["prev_hash"] == chain[0]["hash"]
+    assert [e["chain_position"] for e in chain] == [1, 2, 3]
+    assert chain[2]["chain_hash"] == verified["head_hash"]
     assert chain[1]["reverses_id"] == entry_id
     # Awards are corrected through their own records, not by reversing their entries.
     await money.award(money.registry.add())

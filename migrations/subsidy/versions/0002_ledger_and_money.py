@@ -1,6 +1,6 @@
-"""The money: ledger accounts, hash-chained entries and transfers (append-only), budgets,
-awards and their proposals, disbursements, recovery cases and settlements (append-only), and
-the registry events received (append-only).
+"""The money: ledger accounts, entries and transfers (append-only) and their hash chain
+(append-only), budgets, awards and their proposals, disbursements, recovery cases and
+settlements (append-only), and the registry events received (append-only).
 
 Revision ID: 0002
 Revises: 0001
@@ -21,7 +21,13 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-APPEND_ONLY = ("ledger_entries", "ledger_transfers", "recovery_settlements", "received_events")
+APPEND_ONLY = (
+    "ledger_entries",
+    "ledger_transfers",
+    "ledger_chain",
+    "recovery_settlements",
+    "received_events",
+)
 
 
 def upgrade() -> None:
@@ -171,7 +177,7 @@ def upgrade() -> None:
         sa.Column(
             "seq",
             sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=False,
+            sa.Identity(always=False),
             nullable=False,
         ),
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -209,20 +215,17 @@ def upgrade() -> None:
         sa.Column("reverses_id", sa.Uuid(), nullable=True),
         sa.Column("created_at", shared.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=200), nullable=False),
-        sa.Column("prev_hash", sa.String(length=64), nullable=False),
-        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.CheckConstraint(
             "(kind = 'reversal') = (reverses_id IS NOT NULL)",
             name=op.f("ck_ledger_entries_reversal_references_original"),
         ),
-        sa.CheckConstraint("seq >= 1", name=op.f("ck_ledger_entries_seq_positive")),
         sa.ForeignKeyConstraint(
             ["reverses_id"],
             ["ledger_entries.id"],
             name=op.f("fk_ledger_entries_reverses_id_ledger_entries"),
         ),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_ledger_entries")),
-        sa.UniqueConstraint("hash", name=op.f("uq_ledger_entries_hash")),
         sa.UniqueConstraint("id", name=op.f("uq_ledger_entries_id")),
         sa.UniqueConstraint("reverses_id", name=op.f("uq_ledger_entries_reverses_id")),
     )
@@ -404,6 +407,30 @@ def upgrade() -> None:
             sqlite_where=sa.text("status IN ('pending_approval', 'approved')"),
         )
 
+    op.create_table(
+        "ledger_chain",
+        sa.Column(
+            "position",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=False,
+            nullable=False,
+        ),
+        sa.Column(
+            "entry_seq", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("prev_hash", sa.String(length=64), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("sealed_at", shared.db.UTCDateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("position >= 1", name=op.f("ck_ledger_chain_position_positive")),
+        sa.ForeignKeyConstraint(
+            ["entry_seq"],
+            ["ledger_entries.seq"],
+            name=op.f("fk_ledger_chain_entry_seq_ledger_entries"),
+        ),
+        sa.PrimaryKeyConstraint("position", name=op.f("pk_ledger_chain")),
+        sa.UniqueConstraint("entry_seq", name=op.f("uq_ledger_chain_entry_seq")),
+        sa.UniqueConstraint("hash", name=op.f("uq_ledger_chain_hash")),
+    )
     op.create_table(
         "ledger_transfers",
         sa.Column(
@@ -598,6 +625,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ledger_transfers_credit_account"))
 
     op.drop_table("ledger_transfers")
+    op.drop_table("ledger_chain")
     with op.batch_alter_table("awards", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_awards_active_space_kind_year",

@@ -5,7 +5,13 @@ flag says which side must never exceed the other, so a balance that must not go 
 refused by a CHECK constraint as well as by the code. A journal entry is one or more
 transfers, each moving a positive amount from one account (credit) to another (debit), so
 every entry balances by construction. Entries and transfers are append-only (the database
-refuses UPDATE and DELETE on PostgreSQL and SQLite) and hash-chained in ``seq`` order.
+refuses UPDATE and DELETE on PostgreSQL and SQLite).
+
+Each entry carries the hash of its own content and transfers, computed when it is written.
+The sealer then links entries, in the order they committed, into a hash chain
+(``ledger_chain``, append-only too): each link hashes the one before it with the entry's
+content hash, so changing, removing or reordering anything sealed breaks the chain. Postings
+never wait for one another to chain, so concurrent postings commit together.
 """
 
 from __future__ import annotations
@@ -89,7 +95,7 @@ class Account(Base):
 class JournalEntry(Base):
     __tablename__ = "ledger_entries"
 
-    seq: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInt, sa.Identity(), primary_key=True)
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, unique=True)
     kind: Mapped[EntryKind] = mapped_column(str_enum(EntryKind, "entry_kind", 30))
     effective_on: Mapped[date] = mapped_column(sa.Date)
@@ -106,11 +112,9 @@ class JournalEntry(Base):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(sa.String(200))
-    prev_hash: Mapped[str] = mapped_column(sa.String(64))
-    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    content_hash: Mapped[str] = mapped_column(sa.String(64))
 
     __table_args__ = (
-        sa.CheckConstraint("seq >= 1", name="seq_positive"),
         sa.CheckConstraint(
             "(kind = 'reversal') = (reverses_id IS NOT NULL)", name="reversal_references_original"
         ),
@@ -137,3 +141,17 @@ class Transfer(Base):
         sa.CheckConstraint("debit_account <> credit_account", name="two_accounts"),
         sa.CheckConstraint("line >= 1", name="line_positive"),
     )
+
+
+class ChainLink(Base):
+    """The entry at ``position`` of the hash chain (positions follow commit order)."""
+
+    __tablename__ = "ledger_chain"
+
+    position: Mapped[int] = mapped_column(BigInt, primary_key=True, autoincrement=False)
+    entry_seq: Mapped[int] = mapped_column(BigInt, sa.ForeignKey("ledger_entries.seq"), unique=True)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    sealed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (sa.CheckConstraint("position >= 1", name="position_positive"),)

@@ -7,12 +7,12 @@ import uuid
 from typing import Annotated, Any
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.subsidy.access import ledger_readers, treasurers
 from services.subsidy.ledger import service
-from services.subsidy.ledger.models import Account, EntryKind, JournalEntry, Transfer
+from services.subsidy.ledger.models import Account, ChainLink, EntryKind, JournalEntry, Transfer
 from services.subsidy.ledger.schemas import (
     AccountOut,
     EntryOut,
@@ -65,10 +65,18 @@ async def _out(session: AsyncSession, entries: list[JournalEntry]) -> list[Entry
                 amount_fen=t.amount,
             )
         )
+    links = {
+        link.entry_seq: link
+        for link in (
+            await session.scalars(sa.select(ChainLink).where(ChainLink.entry_seq.in_(list(lines))))
+        ).all()
+    }
     return [
         EntryOut.model_validate(
             {
                 **{c.key: getattr(e, c.key) for c in sa.inspect(JournalEntry).column_attrs},
+                "chain_position": links[e.seq].position if e.seq in links else None,
+                "chain_hash": links[e.seq].hash if e.seq in links else None,
                 "transfers": lines[e.seq],
             }
         )
@@ -120,10 +128,12 @@ async def get_account(code: str, session: Session, _: Reader) -> Account:
     "/verification",
     response_model=VerificationOut,
     summary="Verify the chain and the balances · 账本校验",
-    description="Walks every entry checking its hash link, then recomputes every account's "
-    "sums from the transfers. `intact: false` names the first broken entry or the accounts.",
+    description="Seals what has committed, walks the hash chain recomputing every entry's "
+    "content hash and link, then recomputes every account's sums from the transfers. "
+    "`intact: false` names the first broken link or the accounts.",
 )
-async def verify(session: Session, _: Reader) -> VerificationOut:
+async def verify(request: Request, session: Session, _: Reader) -> VerificationOut:
+    await service.seal_all(request.app.state.database)  # chain what has committed so far
     report = await service.verify(session)
     return VerificationOut.model_validate(
         {**dataclasses.asdict(report), "accounts_mismatched": list(report.accounts_mismatched)}

@@ -18,7 +18,7 @@ class TransferOut(BaseModel):
 
 
 class EntryOut(BaseModel):
-    seq: int = Field(description="Position in the hash chain")
+    seq: int = Field(description="The entry's number (in the order entries were written)")
     id: uuid.UUID
     kind: EntryKind
     effective_on: date
@@ -33,8 +33,9 @@ class EntryOut(BaseModel):
     reverses_id: uuid.UUID | None
     created_at: datetime
     created_by: str
-    prev_hash: str
-    hash: str
+    content_hash: str = Field(description="SHA-256 of the entry and its transfers")
+    chain_position: int | None = Field(description="Its place in the hash chain; null until sealed")
+    chain_hash: str | None
     transfers: list[TransferOut]
 
 
@@ -60,10 +61,11 @@ class ReversalIn(BaseModel):
 
 class VerificationOut(BaseModel):
     intact: bool
-    entries: int
-    head_seq: int | None
-    head_hash: str | None
-    first_bad_seq: int | None
+    entries: int = Field(description="Entries verified in the chain")
+    head_position: int | None
+    head_hash: str | None = Field(description="Publish or countersign this to anchor the chain")
+    unsealed: int = Field(description="Entries committed but not yet chained (sealed shortly)")
+    first_bad_position: int | None
     problem: str | None
     accounts_checked: int
     accounts_mismatched: list[str]

@@ -1,26 +1,36 @@
-"""Posting to the ledger: lock the accounts, check the balances, chain the entry, write it.
+"""Posting to the ledger: lock the accounts, check the balances, write the entry; then seal.
 
 Every money movement of the service goes through ``post``. Inside the caller's transaction it
 locks the entry's accounts in code order (the one fixed order every transaction uses, so two
 postings never deadlock), refuses the entry if any balance that must not go negative would,
-applies the sums, and appends the entry to the hash chain. The CHECK constraints on the
-accounts table refuse the same thing again should a bug ever get past the code.
+applies the sums, and writes the entry with the hash of its content. The CHECK constraints on
+the accounts table refuse the same thing again should a bug ever get past the code.
+
+``seal`` links committed entries into the hash chain in batches, in the order they committed.
+A posting never waits for another to be chained, so postings on different accounts commit
+concurrently (PostgreSQL groups their WAL flushes); the app runs the sealer continuously and
+``verify`` seals before it checks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
+import structlog
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.subsidy.ledger.models import (
     Account,
     AccountKind,
+    ChainLink,
     EntryKind,
     JournalEntry,
     NormalSide,
@@ -28,11 +38,13 @@ from services.subsidy.ledger.models import (
 )
 from services.subsidy.money import yuan
 from shared.canonical import canonical_json, sha256_hex
-from shared.db import utcnow
+from shared.db import Database, UTCDateTime, utcnow
 from shared.errors import Conflict, NotFound
 
+log = structlog.get_logger(__name__)
+
 GENESIS_HASH = "0" * 64
-# Held to the end of the transaction on PostgreSQL, so entries join the chain one at a time.
+# Taken (without waiting) by the one sealer working at a time on PostgreSQL.
 _CHAIN_LOCK_KEY = 0x4C5A4D534C  # "LZMSL"
 
 _CREDIT_NORMAL = frozenset({AccountKind.APPROPRIATION})
@@ -134,8 +146,8 @@ async def lock_accounts(session: AsyncSession, codes: Iterable[str]) -> dict[str
     return accounts
 
 
-def describe(account: Account) -> str:
-    key = account.code.split(":", 1)[1]
+def describe_code(kind: AccountKind, code: str) -> str:
+    key = code.split(":", 1)[1]
     return {
         AccountKind.APPROPRIATION: f"the {key} appropriation",
         AccountKind.BUDGET: f"the {key} budget's unawarded balance",
@@ -145,118 +157,270 @@ def describe(account: Account) -> str:
         AccountKind.RECEIVABLE: f"recovery case {key}'s outstanding amount",
         AccountKind.RECOVERED: f"recovery case {key}'s recovered amount",
         AccountKind.WRITTEN_OFF: f"recovery case {key}'s written-off amount",
-    }[account.kind]
+    }[kind]
 
 
-async def post(session: AsyncSession, draft: Draft, actor: str) -> JournalEntry:
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """An entry just written: its number and its identity."""
+
+    seq: int
+    id: uuid.UUID
+
+
+_accounts: sa.Table = Account.__table__  # type: ignore[assignment]
+_entry_columns = sa.inspect(JournalEntry).column_attrs
+_entries: sa.Table = JournalEntry.__table__  # type: ignore[assignment]
+_transfers: sa.Table = Transfer.__table__  # type: ignore[assignment]
+
+# On PostgreSQL the sums, the entry and its transfers are written in one statement (one round
+# trip): data-modifying CTEs all run, once, whether or not the outer query reads them.
+_POST_PG = sa.text(
+    """
+    WITH sums AS (
+        UPDATE ledger_accounts AS a
+        SET debits_posted = a.debits_posted + v.d, credits_posted = a.credits_posted + v.c
+        FROM unnest(CAST(:codes AS varchar[]), CAST(:ds AS bigint[]), CAST(:cs AS bigint[]))
+            AS v(code, d, c)
+        WHERE a.code = v.code
+        RETURNING 1
+    ), entry AS (
+        INSERT INTO ledger_entries (
+            id, kind, effective_on, fiscal_year, space_id, jurisdiction_code, award_id,
+            disbursement_id, case_id, document_no, memo, reverses_id, created_at, created_by,
+            content_hash
+        ) VALUES (
+            :id, :kind, :effective_on, :fiscal_year, :space_id, :jurisdiction_code, :award_id,
+            :disbursement_id, :case_id, :document_no, :memo, :reverses_id, :created_at,
+            :created_by, :content_hash
+        )
+        RETURNING seq
+    ), lines AS (
+        INSERT INTO ledger_transfers (entry_seq, line, debit_account, credit_account, amount)
+        SELECT entry.seq, l.line, l.debit, l.credit, l.amount
+        FROM entry, unnest(
+            CAST(:lines AS integer[]), CAST(:debits AS varchar[]), CAST(:credits AS varchar[]),
+            CAST(:amounts AS bigint[])
+        ) AS l(line, debit, credit, amount)
+        RETURNING 1
+    )
+    SELECT entry.seq, (SELECT count(*) FROM sums) AS accounts, (SELECT count(*) FROM lines)
+        AS transfers
+    FROM entry
+    """
+).bindparams(
+    sa.bindparam("id", type_=sa.Uuid()),
+    sa.bindparam("space_id", type_=sa.Uuid()),
+    sa.bindparam("award_id", type_=sa.Uuid()),
+    sa.bindparam("disbursement_id", type_=sa.Uuid()),
+    sa.bindparam("case_id", type_=sa.Uuid()),
+    sa.bindparam("reverses_id", type_=sa.Uuid()),
+    sa.bindparam("effective_on", type_=sa.Date()),
+    sa.bindparam("created_at", type_=UTCDateTime()),
+)
+
+
+async def post(session: AsyncSession, draft: Draft, actor: str) -> Posted:
     """Post ``draft`` in the caller's transaction, or refuse it changing nothing."""
     if not draft.legs or any(leg.amount <= 0 or leg.debit == leg.credit for leg in draft.legs):
         raise ValueError(f"malformed ledger entry: {draft.legs}")
-    accounts = await lock_accounts(
-        session, (code for leg in draft.legs for code in (leg.debit, leg.credit))
-    )
+    codes = sorted({code for leg in draft.legs for code in (leg.debit, leg.credit)})
+    locked = (
+        await session.execute(
+            sa.select(
+                _accounts.c.code,
+                _accounts.c.kind,
+                _accounts.c.normal_side,
+                _accounts.c.debits_posted,
+                _accounts.c.credits_posted,
+            )
+            .where(_accounts.c.code.in_(codes))
+            .order_by(_accounts.c.code)
+            .with_for_update()
+        )
+    ).all()
+    if len(locked) != len(codes):
+        found = {row.code for row in locked}
+        raise RuntimeError(f"ledger accounts not opened: {[c for c in codes if c not in found]}")
     debits: dict[str, int] = defaultdict(int)
     credits: dict[str, int] = defaultdict(int)
     for leg in draft.legs:
         debits[leg.debit] += leg.amount
         credits[leg.credit] += leg.amount
-    for code, account in accounts.items():
-        new_debits = account.debits_posted + debits[code]
-        new_credits = account.credits_posted + credits[code]
-        after = (
-            new_debits - new_credits
-            if account.normal_side is NormalSide.DEBIT
-            else new_credits - new_debits
-        )
+    for row in locked:
+        sign = 1 if row.normal_side == NormalSide.DEBIT.value else -1
+        before = sign * (row.debits_posted - row.credits_posted)
+        after = before + sign * (debits[row.code] - credits[row.code])
         if after < 0:
-            needed = account.balance - after
+            account = AccountKind(row.kind)
             raise InsufficientBalance(
-                f"{describe(account)} is {yuan(account.balance)}; this needs {yuan(needed)} "
-                f"({yuan(-after)} short)",
-                account=code,
-                available_fen=account.balance,
-                needed_fen=needed,
+                f"{describe_code(account, row.code)} is {yuan(before)}; this needs "
+                f"{yuan(before - after)} ({yuan(-after)} short)",
+                account=row.code,
+                available_fen=before,
+                needed_fen=before - after,
             )
-    for code, account in accounts.items():
-        account.debits_posted += debits[code]
-        account.credits_posted += credits[code]
-    entry = await _append(session, draft, actor)
-    await session.flush()
-    return entry
-
-
-async def _append(session: AsyncSession, draft: Draft, actor: str) -> JournalEntry:
+    entry_id = uuid.uuid4()
+    values: dict[str, Any] = {
+        "id": entry_id,
+        "kind": draft.kind.value,
+        "effective_on": draft.effective_on,
+        "fiscal_year": draft.fiscal_year,
+        "space_id": draft.space_id,
+        "jurisdiction_code": draft.jurisdiction_code,
+        "award_id": draft.award_id,
+        "disbursement_id": draft.disbursement_id,
+        "case_id": draft.case_id,
+        "document_no": draft.document_no,
+        "memo": draft.memo[:500],
+        "reverses_id": draft.reverses_id,
+        "created_at": utcnow(),
+        "created_by": actor,
+    }
+    lines = [(n, leg.debit, leg.credit, leg.amount) for n, leg in enumerate(draft.legs, 1)]
+    values["content_hash"] = content_hash(values, lines)
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK_KEY)))
+        seq, touched, written = (
+            await session.execute(
+                _POST_PG,
+                {
+                    **values,
+                    "codes": codes,
+                    "ds": [debits[c] for c in codes],
+                    "cs": [credits[c] for c in codes],
+                    "lines": [line[0] for line in lines],
+                    "debits": [line[1] for line in lines],
+                    "credits": [line[2] for line in lines],
+                    "amounts": [line[3] for line in lines],
+                },
+            )
+        ).one()
+        assert (touched, written) == (len(codes), len(lines)), (touched, written)
+    else:
+        await session.execute(
+            _accounts.update()
+            .where(_accounts.c.code == sa.bindparam("account"))
+            .values(
+                debits_posted=_accounts.c.debits_posted + sa.bindparam("d"),
+                credits_posted=_accounts.c.credits_posted + sa.bindparam("c"),
+            ),
+            [{"account": c, "d": debits[c], "c": credits[c]} for c in codes],
+        )
+        seq = (
+            await session.execute(_entries.insert().returning(_entries.c.seq), values)
+        ).scalar_one()
+        await session.execute(
+            _transfers.insert(),
+            [
+                {"entry_seq": seq, "line": n, "debit_account": d, "credit_account": c, "amount": a}
+                for n, d, c, a in lines
+            ],
+        )
+    # Account objects this session loaded before are stale now.
+    for held in list(session.identity_map.values()):
+        if isinstance(held, Account) and held.code in debits.keys() | credits.keys():
+            session.expire(held)
+    return Posted(seq, entry_id)
+
+
+Line = tuple[int, str, str, int]
+
+
+def content_hash(entry: Mapping[str, Any], lines: Sequence[Line]) -> str:
+    """The hash of an entry with its transfers (line, debit, credit, amount): every field but
+    its number (which the chain link covers) and the hash itself, in canonical JSON."""
+    created_at: datetime = entry["created_at"]
+    content = {
+        "id": str(entry["id"]),
+        "kind": str(entry["kind"]),
+        "effective_on": entry["effective_on"].isoformat(),
+        "fiscal_year": entry["fiscal_year"],
+        "space_id": _str(entry["space_id"]),
+        "jurisdiction_code": entry["jurisdiction_code"],
+        "award_id": _str(entry["award_id"]),
+        "disbursement_id": _str(entry["disbursement_id"]),
+        "case_id": _str(entry["case_id"]),
+        "document_no": entry["document_no"],
+        "memo": entry["memo"],
+        "reverses_id": _str(entry["reverses_id"]),
+        "created_at": created_at.isoformat(timespec="microseconds"),
+        "created_by": entry["created_by"],
+        "transfers": [list(line) for line in sorted(lines)],
+    }
+    return sha256_hex(canonical_json(content))
+
+
+def link_hash(position: int, entry_seq: int, prev_hash: str, entry_content_hash: str) -> str:
+    return sha256_hex(f"{position}:{entry_seq}:{prev_hash}:{entry_content_hash}")
+
+
+async def seal(session: AsyncSession, *, batch: int = 5000) -> int:
+    """Chain the committed entries not chained yet (up to ``batch``), in the caller's
+    transaction; returns how many. On PostgreSQL one sealer works at a time: another that finds
+    it busy returns 0 at once (the busy one seals for both)."""
+    if session.get_bind().dialect.name == "postgresql":
+        got = await session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(_CHAIN_LOCK_KEY)))
+        if not got:
+            return 0
     last = (
         await session.execute(
-            sa.select(JournalEntry.seq, JournalEntry.hash)
-            .order_by(JournalEntry.seq.desc())
+            sa.select(ChainLink.position, ChainLink.hash)
+            .order_by(ChainLink.position.desc())
             .limit(1)
         )
     ).first()
-    entry = JournalEntry(
-        seq=1 if last is None else last.seq + 1,
-        id=uuid.uuid4(),
-        kind=draft.kind,
-        effective_on=draft.effective_on,
-        fiscal_year=draft.fiscal_year,
-        space_id=draft.space_id,
-        jurisdiction_code=draft.jurisdiction_code,
-        award_id=draft.award_id,
-        disbursement_id=draft.disbursement_id,
-        case_id=draft.case_id,
-        document_no=draft.document_no,
-        memo=draft.memo[:500],
-        reverses_id=draft.reverses_id,
-        created_at=utcnow(),
-        created_by=actor,
-        prev_hash=GENESIS_HASH if last is None else last.hash,
-        hash="",
-    )
-    transfers = [
-        Transfer(
-            entry_seq=entry.seq,
-            line=line,
-            debit_account=leg.debit,
-            credit_account=leg.credit,
-            amount=leg.amount,
+    position, prev = (0, GENESIS_HASH) if last is None else (last.position, last.hash)
+    pending = (
+        await session.execute(
+            sa.select(JournalEntry.seq, JournalEntry.content_hash)
+            .outerjoin(ChainLink, ChainLink.entry_seq == JournalEntry.seq)
+            .where(ChainLink.entry_seq.is_(None))
+            .order_by(JournalEntry.seq)
+            .limit(batch)
         )
-        for line, leg in enumerate(draft.legs, start=1)
-    ]
-    entry.hash = entry_hash(entry, transfers)
-    session.add(entry)
-    await session.flush()
-    session.add_all(transfers)
-    return entry
+    ).all()
+    if not pending:
+        return 0
+    now = utcnow()
+    links = []
+    for seq, digest in pending:
+        position += 1
+        link = link_hash(position, seq, prev, digest)
+        links.append(
+            {
+                "position": position,
+                "entry_seq": seq,
+                "prev_hash": prev,
+                "hash": link,
+                "sealed_at": now,
+            }
+        )
+        prev = link
+    await session.execute(sa.insert(ChainLink), links)
+    return len(links)
 
 
-def entry_hash(entry: JournalEntry, transfers: Sequence[Transfer]) -> str:
-    """The hash of an entry with its transfers: every field but ``hash``, in canonical JSON."""
-    created_at: datetime = entry.created_at
-    content = {
-        "seq": entry.seq,
-        "id": str(entry.id),
-        "kind": entry.kind.value,
-        "effective_on": entry.effective_on.isoformat(),
-        "fiscal_year": entry.fiscal_year,
-        "space_id": _str(entry.space_id),
-        "jurisdiction_code": entry.jurisdiction_code,
-        "award_id": _str(entry.award_id),
-        "disbursement_id": _str(entry.disbursement_id),
-        "case_id": _str(entry.case_id),
-        "document_no": entry.document_no,
-        "memo": entry.memo,
-        "reverses_id": _str(entry.reverses_id),
-        "created_at": created_at.isoformat(timespec="microseconds"),
-        "created_by": entry.created_by,
-        "prev_hash": entry.prev_hash,
-        "transfers": [
-            [t.line, t.debit_account, t.credit_account, t.amount]
-            for t in sorted(transfers, key=lambda t: t.line)
-        ],
-    }
-    return sha256_hex(canonical_json(content))
+async def seal_all(database: Database) -> int:
+    """Seal everything committed so far, each batch in its own transaction."""
+    total = 0
+    while True:
+        async with database.session() as session:
+            sealed = await seal(session)
+            await session.commit()
+        total += sealed
+        if sealed == 0:
+            return total
+
+
+async def keep_sealing(app: FastAPI) -> None:
+    """The app's background sealer: chains new entries within about ``interval`` seconds."""
+    interval: float = app.state.settings.ledger_seal_interval_seconds
+    while True:
+        try:
+            await seal_all(app.state.database)
+        except Exception:  # a failed pass is retried on the next; the chain stays a line
+            log.exception("ledger_seal_failed")
+        await asyncio.sleep(interval)
 
 
 def _str(value: uuid.UUID | None) -> str | None:
@@ -297,7 +461,7 @@ async def reverse(
             reversal_id=str(existing),
         )
     transfers = await transfers_of(session, original.seq)
-    reversal = await post(
+    posted = await post(
         session,
         Draft(
             kind=EntryKind.REVERSAL,
@@ -315,6 +479,8 @@ async def reverse(
         ),
         actor,
     )
+    reversal = await session.get(JournalEntry, posted.seq)
+    assert reversal is not None
     return original, reversal
 
 
@@ -340,61 +506,74 @@ class LedgerReport:
 
     intact: bool
     entries: int
-    head_seq: int | None
+    head_position: int | None
     head_hash: str | None
-    first_bad_seq: int | None = None
+    unsealed: int = 0
+    first_bad_position: int | None = None
     problem: str | None = None
     accounts_checked: int = 0
     accounts_mismatched: tuple[str, ...] = ()
 
 
 async def verify(session: AsyncSession, *, batch: int = 2000) -> LedgerReport:
-    """Walk every entry in order checking each link, then recompute every account's sums."""
-    expected_prev, expected_seq, head_hash = GENESIS_HASH, 1, None
-    count = 0
+    """Walk the chain in order, recomputing every entry's content hash and every link; then
+    recompute every account's sums from the transfers."""
+    expected_prev, position, head_hash = GENESIS_HASH, 0, None
     while True:
-        entries = (
-            await session.scalars(
-                sa.select(JournalEntry)
-                .where(JournalEntry.seq >= expected_seq)
-                .order_by(JournalEntry.seq)
+        rows = (
+            await session.execute(
+                sa.select(ChainLink, JournalEntry)
+                .join(JournalEntry, JournalEntry.seq == ChainLink.entry_seq)
+                .where(ChainLink.position > position)
+                .order_by(ChainLink.position)
                 .limit(batch)
             )
         ).all()
-        if not entries:
+        if not rows:
             break
+        seqs = [entry.seq for _, entry in rows]
         lines: dict[int, list[Transfer]] = defaultdict(list)
         for transfer in (
-            await session.scalars(
-                sa.select(Transfer).where(
-                    Transfer.entry_seq.between(entries[0].seq, entries[-1].seq)
-                )
-            )
+            await session.scalars(sa.select(Transfer).where(Transfer.entry_seq.in_(seqs)))
         ).all():
             lines[transfer.entry_seq].append(transfer)
-        for entry in entries:
+        for link, entry in rows:
             problem = None
-            if entry.seq != expected_seq:
-                problem = f"entry {expected_seq} is missing (found {entry.seq})"
-            elif entry.prev_hash != expected_prev:
-                problem = "prev_hash does not match the previous entry's hash"
-            elif entry.hash != entry_hash(entry, lines[entry.seq]):
-                problem = "the entry or its transfers were changed after they were written"
+            digest = content_hash(
+                {c.key: getattr(entry, c.key) for c in _entry_columns},
+                [(t.line, t.debit_account, t.credit_account, t.amount) for t in lines[entry.seq]],
+            )
+            if link.position != position + 1:
+                problem = f"chain position {position + 1} is missing (found {link.position})"
+            elif link.prev_hash != expected_prev:
+                problem = "prev_hash does not match the previous link's hash"
             elif not lines[entry.seq]:
-                problem = "the entry has no transfers"
+                problem = f"entry {entry.seq} has no transfers"
+            elif digest != entry.content_hash or link.hash != link_hash(
+                link.position, entry.seq, expected_prev, digest
+            ):
+                problem = f"entry {entry.seq} or its transfers were changed after they were sealed"
             if problem is not None:
-                return LedgerReport(False, count, count or None, head_hash, entry.seq, problem)
-            count += 1
-            expected_prev = head_hash = entry.hash
-            expected_seq += 1
+                return LedgerReport(
+                    False, position, position or None, head_hash, 0, link.position, problem
+                )
+            position = link.position
+            expected_prev = head_hash = link.hash
         session.expunge_all()
+    unsealed = await session.scalar(
+        sa.select(sa.func.count())
+        .select_from(JournalEntry)
+        .outerjoin(ChainLink, ChainLink.entry_seq == JournalEntry.seq)
+        .where(ChainLink.entry_seq.is_(None))
+    )
     mismatched = await _mismatched_accounts(session)
     checked = await session.scalar(sa.select(sa.func.count()).select_from(Account)) or 0
     return LedgerReport(
         not mismatched,
-        count,
-        count or None,
+        position,
+        position or None,
         head_hash,
+        unsealed or 0,
         problem=(
             f"account sums differ from their transfers: {list(mismatched)}" if mismatched else None
         ),
