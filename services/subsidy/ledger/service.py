@@ -177,23 +177,39 @@ _transfers: sa.Table = Transfer.__table__  # type: ignore[assignment]
 # trip): data-modifying CTEs all run, once, whether or not the outer query reads them.
 _POST_PG = sa.text(
     """
-    WITH sums AS (
+    WITH v AS (
+        SELECT * FROM unnest(
+            CAST(:codes AS varchar[]), CAST(:ds AS bigint[]), CAST(:cs AS bigint[])
+        ) AS v(code, d, c)
+    ), locked AS (
+        SELECT a.code, a.kind, a.normal_side, a.debits_posted, a.credits_posted, v.d, v.c
+        FROM ledger_accounts AS a JOIN v ON v.code = a.code
+        ORDER BY a.code
+        FOR UPDATE OF a
+    ), verdict AS (
+        SELECT count(*) = :n AND coalesce(bool_and(
+            CASE WHEN normal_side = 'debit'
+                THEN debits_posted + d - credits_posted - c
+                ELSE credits_posted + c - debits_posted - d
+            END >= 0), false) AS fits
+        FROM locked
+    ), sums AS (
         UPDATE ledger_accounts AS a
-        SET debits_posted = a.debits_posted + v.d, credits_posted = a.credits_posted + v.c
-        FROM unnest(CAST(:codes AS varchar[]), CAST(:ds AS bigint[]), CAST(:cs AS bigint[]))
-            AS v(code, d, c)
-        WHERE a.code = v.code
+        SET debits_posted = a.debits_posted + l.d, credits_posted = a.credits_posted + l.c
+        FROM locked AS l
+        WHERE a.code = l.code AND (SELECT fits FROM verdict)
         RETURNING 1
     ), entry AS (
         INSERT INTO ledger_entries (
             id, kind, effective_on, fiscal_year, space_id, jurisdiction_code, award_id,
             disbursement_id, case_id, document_no, memo, reverses_id, created_at, created_by,
             content_hash
-        ) VALUES (
+        )
+        SELECT
             :id, :kind, :effective_on, :fiscal_year, :space_id, :jurisdiction_code, :award_id,
             :disbursement_id, :case_id, :document_no, :memo, :reverses_id, :created_at,
             :created_by, :content_hash
-        )
+        WHERE (SELECT fits FROM verdict)
         RETURNING seq
     ), lines AS (
         INSERT INTO ledger_transfers (entry_seq, line, debit_account, credit_account, amount)
@@ -204,9 +220,14 @@ _POST_PG = sa.text(
         ) AS l(line, debit, credit, amount)
         RETURNING 1
     )
-    SELECT entry.seq, (SELECT count(*) FROM sums) AS accounts, (SELECT count(*) FROM lines)
-        AS transfers
-    FROM entry
+    SELECT
+        (SELECT fits FROM verdict) AS fits,
+        (SELECT seq FROM entry) AS seq,
+        (SELECT count(*) FROM sums) AS accounts,
+        (SELECT count(*) FROM lines) AS transfers,
+        (SELECT array_agg(
+            code || ' ' || kind || ' ' || normal_side || ' ' || debits_posted || ' '
+            || credits_posted ORDER BY code) FROM locked) AS before
     """
 ).bindparams(
     sa.bindparam("id", type_=sa.Uuid()),
@@ -217,6 +238,7 @@ _POST_PG = sa.text(
     sa.bindparam("reverses_id", type_=sa.Uuid()),
     sa.bindparam("effective_on", type_=sa.Date()),
     sa.bindparam("created_at", type_=UTCDateTime()),
+    sa.bindparam("fiscal_year", type_=sa.Integer()),
 )
 
 
@@ -225,41 +247,11 @@ async def post(session: AsyncSession, draft: Draft, actor: str) -> Posted:
     if not draft.legs or any(leg.amount <= 0 or leg.debit == leg.credit for leg in draft.legs):
         raise ValueError(f"malformed ledger entry: {draft.legs}")
     codes = sorted({code for leg in draft.legs for code in (leg.debit, leg.credit)})
-    locked = (
-        await session.execute(
-            sa.select(
-                _accounts.c.code,
-                _accounts.c.kind,
-                _accounts.c.normal_side,
-                _accounts.c.debits_posted,
-                _accounts.c.credits_posted,
-            )
-            .where(_accounts.c.code.in_(codes))
-            .order_by(_accounts.c.code)
-            .with_for_update()
-        )
-    ).all()
-    if len(locked) != len(codes):
-        found = {row.code for row in locked}
-        raise RuntimeError(f"ledger accounts not opened: {[c for c in codes if c not in found]}")
     debits: dict[str, int] = defaultdict(int)
     credits: dict[str, int] = defaultdict(int)
     for leg in draft.legs:
         debits[leg.debit] += leg.amount
         credits[leg.credit] += leg.amount
-    for row in locked:
-        sign = 1 if row.normal_side == NormalSide.DEBIT.value else -1
-        before = sign * (row.debits_posted - row.credits_posted)
-        after = before + sign * (debits[row.code] - credits[row.code])
-        if after < 0:
-            account = AccountKind(row.kind)
-            raise InsufficientBalance(
-                f"{describe_code(account, row.code)} is {yuan(before)}; this needs "
-                f"{yuan(before - after)} ({yuan(-after)} short)",
-                account=row.code,
-                available_fen=before,
-                needed_fen=before - after,
-            )
     entry_id = uuid.uuid4()
     values: dict[str, Any] = {
         "id": entry_id,
@@ -280,47 +272,120 @@ async def post(session: AsyncSession, draft: Draft, actor: str) -> Posted:
     lines = [(n, leg.debit, leg.credit, leg.amount) for n, leg in enumerate(draft.legs, 1)]
     values["content_hash"] = content_hash(values, lines)
     if session.get_bind().dialect.name == "postgresql":
-        seq, touched, written = (
-            await session.execute(
-                _POST_PG,
-                {
-                    **values,
-                    "codes": codes,
-                    "ds": [debits[c] for c in codes],
-                    "cs": [credits[c] for c in codes],
-                    "lines": [line[0] for line in lines],
-                    "debits": [line[1] for line in lines],
-                    "credits": [line[2] for line in lines],
-                    "amounts": [line[3] for line in lines],
-                },
-            )
-        ).one()
-        assert (touched, written) == (len(codes), len(lines)), (touched, written)
+        seq = await _post_postgresql(session, codes, debits, credits, values, lines)
     else:
-        await session.execute(
-            _accounts.update()
-            .where(_accounts.c.code == sa.bindparam("account"))
-            .values(
-                debits_posted=_accounts.c.debits_posted + sa.bindparam("d"),
-                credits_posted=_accounts.c.credits_posted + sa.bindparam("c"),
-            ),
-            [{"account": c, "d": debits[c], "c": credits[c]} for c in codes],
-        )
-        seq = (
-            await session.execute(_entries.insert().returning(_entries.c.seq), values)
-        ).scalar_one()
-        await session.execute(
-            _transfers.insert(),
-            [
-                {"entry_seq": seq, "line": n, "debit_account": d, "credit_account": c, "amount": a}
-                for n, d, c, a in lines
-            ],
-        )
+        seq = await _post_portably(session, codes, debits, credits, values, lines)
     # Account objects this session loaded before are stale now.
     for held in list(session.identity_map.values()):
         if isinstance(held, Account) and held.code in debits.keys() | credits.keys():
             session.expire(held)
     return Posted(seq, entry_id)
+
+
+def _check(
+    before: Sequence[tuple[str, str, str, int, int]],
+    codes: Sequence[str],
+    debits: Mapping[str, int],
+    credits: Mapping[str, int],
+) -> None:
+    """Refuse, naming the account and the shortfall, if a balance would go negative."""
+    if len(before) != len(codes):
+        found = {row[0] for row in before}
+        raise RuntimeError(f"ledger accounts not opened: {[c for c in codes if c not in found]}")
+    for code, kind, normal_side, debits_posted, credits_posted in before:
+        sign = 1 if normal_side == NormalSide.DEBIT.value else -1
+        balance = sign * (debits_posted - credits_posted)
+        after = balance + sign * (debits[code] - credits[code])
+        if after < 0:
+            raise InsufficientBalance(
+                f"{describe_code(AccountKind(kind), code)} is {yuan(balance)}; this needs "
+                f"{yuan(balance - after)} ({yuan(-after)} short)",
+                account=code,
+                available_fen=balance,
+                needed_fen=balance - after,
+            )
+
+
+async def _post_postgresql(
+    session: AsyncSession,
+    codes: Sequence[str],
+    debits: Mapping[str, int],
+    credits: Mapping[str, int],
+    values: Mapping[str, Any],
+    lines: Sequence[Line],
+) -> int:
+    """Lock, check, sum and write in one statement: nothing is written unless all fit."""
+    row = (
+        await session.execute(
+            _POST_PG,
+            {
+                **values,
+                "n": len(codes),
+                "codes": codes,
+                "ds": [debits.get(c, 0) for c in codes],
+                "cs": [credits.get(c, 0) for c in codes],
+                "lines": [line[0] for line in lines],
+                "debits": [line[1] for line in lines],
+                "credits": [line[2] for line in lines],
+                "amounts": [line[3] for line in lines],
+            },
+        )
+    ).one()
+    if not row.fits:
+        before = [_parse_locked(text) for text in row.before or ()]
+        _check(before, codes, debits, credits)
+        raise RuntimeError(f"ledger refused an entry it should have taken: {before}")
+    assert (row.accounts, row.transfers) == (len(codes), len(lines)), row
+    return int(row.seq)
+
+
+def _parse_locked(text: str) -> tuple[str, str, str, int, int]:
+    code, kind, normal_side, debits_posted, credits_posted = text.split(" ")
+    return code, kind, normal_side, int(debits_posted), int(credits_posted)
+
+
+async def _post_portably(
+    session: AsyncSession,
+    codes: Sequence[str],
+    debits: Mapping[str, int],
+    credits: Mapping[str, int],
+    values: Mapping[str, Any],
+    lines: Sequence[Line],
+) -> int:
+    """The same in plain statements (SQLite, whose writers are serialised anyway)."""
+    before = (
+        await session.execute(
+            sa.select(
+                _accounts.c.code,
+                _accounts.c.kind,
+                _accounts.c.normal_side,
+                _accounts.c.debits_posted,
+                _accounts.c.credits_posted,
+            )
+            .where(_accounts.c.code.in_(codes))
+            .order_by(_accounts.c.code)
+            .with_for_update()
+        )
+    ).all()
+    _check([tuple(row) for row in before], codes, debits, credits)
+    await session.execute(
+        _accounts.update()
+        .where(_accounts.c.code == sa.bindparam("account"))
+        .values(
+            debits_posted=_accounts.c.debits_posted + sa.bindparam("d"),
+            credits_posted=_accounts.c.credits_posted + sa.bindparam("c"),
+        ),
+        [{"account": c, "d": debits.get(c, 0), "c": credits.get(c, 0)} for c in codes],
+    )
+    seq = (await session.execute(_entries.insert().returning(_entries.c.seq), values)).scalar_one()
+    await session.execute(
+        _transfers.insert(),
+        [
+            {"entry_seq": seq, "line": n, "debit_account": d, "credit_account": c, "amount": a}
+            for n, d, c, a in lines
+        ],
+    )
+    return int(seq)
 
 
 Line = tuple[int, str, str, int]
