@@ -10,7 +10,7 @@ SERVICES := registry eligibility subsidy
 ALEMBIC := $(BIN)/alembic -c migrations/alembic.ini
 
 .PHONY: help venv run migrate revision token test lint format types check-migrations check clean \
-	bench-eligibility
+	bench-eligibility bench-subsidy
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -74,6 +74,9 @@ $(BENCH_STAMP): requirements-bench.lock requirements.lock $(STAMP)
 
 bench-eligibility: $(STAMP) $(BENCH_STAMP) ## Eligibility benchmark: in-process vs ZEN, HTTP latency, batch, impact
 	$(BIN)/python -m tests.bench.eligibility
+
+bench-subsidy: $(STAMP) ## Subsidy benchmark: ledger postings/s on PostgreSQL beside plain inserts
+	$(BIN)/python -m tests.bench.subsidy
 
 clean: ## Remove the virtual environment, caches and var/
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
