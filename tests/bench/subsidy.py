@@ -284,6 +284,5 @@ def main() -> None:
     print(f"  target: ≥ {TARGET_POSTINGS_PER_SECOND:,} postings/s with all invariants: {verdict}")
 
 
-
 if __name__ == "__main__":
     main()
