@@ -197,3 +197,21 @@ async def test_only_the_registry_or_the_bureau_sends_events(money: Money) -> Non
     )
     assert bad.status_code == 422
     assert any("reason" in e["field"] for e in bad.json()["errors"])
+
+
+async def test_a_repeated_fact_proposes_nothing_new(money: Money) -> None:
+    space = money.registry.add(since=date(2026, 3, 10))
+    service = money.auth("service", sub="service:registry", key=False)
+    # The registry corrects an 优秀 assessment (a new event) while its proposal stands.
+    for _ in range(2):
+        response = await money.client.post(
+            "/v1/events/registry",
+            json=_event(space, "space.assessed", year=2025, grade="优秀"),
+            headers=service,
+        )
+        assert response.status_code == 200, response.text
+    assert "not proposed again" in response.json()["outcome"]
+    listing = await money.client.get(
+        "/v1/award-proposals", headers=money.auth("auditor", key=False)
+    )
+    assert [p["kind"] for p in listing.json()["items"]] == ["excellent_assessment"]

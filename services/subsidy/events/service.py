@@ -16,7 +16,13 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.subsidy.awards import service as awards
-from services.subsidy.awards.models import Award, AwardProposal, AwardStatus, ProposalStatus
+from services.subsidy.awards.models import (
+    Award,
+    AwardKind,
+    AwardProposal,
+    AwardStatus,
+    ProposalStatus,
+)
 from services.subsidy.events.models import ReceivedEvent
 from services.subsidy.policies.loader import shipped
 from services.subsidy.recoveries import service as recoveries
@@ -98,6 +104,10 @@ async def _propose(
     proposed = []
     for kind, rule in rules:
         assert rule.amount_fen is not None
+        already = await _already_proposed(session, event, kind, year)
+        if already is not None:
+            proposed.append(f"{kind.value} not proposed again ({already})")
+            continue
         proposal = AwardProposal(
             id=uuid.uuid4(),
             event_id=event.event_id,
@@ -115,9 +125,38 @@ async def _propose(
             created_at=utcnow(),
         )
         session.add(proposal)
-        proposed.append(f"{kind.value} {proposal.amount_fen} fen (proposal {proposal.id})")
+        proposed.append(f"proposed {kind.value} {proposal.amount_fen} fen (proposal {proposal.id})")
     await session.flush()
-    return "proposed: " + "; ".join(proposed)
+    return "; ".join(proposed)
+
+
+async def _already_proposed(
+    session: AsyncSession,
+    event: SpaceRecognised | SpaceLevelRecorded | SpaceAssessed,
+    kind: AwardKind,
+    year: int,
+) -> str | None:
+    """A repeated fact (a corrected assessment, a level granted again) proposes nothing new
+    while the year's proposal of that kind is open or confirmed, or an award of it is live."""
+    proposal = await session.scalar(
+        sa.select(AwardProposal.id).where(
+            AwardProposal.space_id == event.space_id,
+            AwardProposal.kind == kind,
+            AwardProposal.fiscal_year == year,
+            AwardProposal.status.in_([ProposalStatus.OPEN, ProposalStatus.CONFIRMED]),
+        )
+    )
+    if proposal is not None:
+        return f"proposal {proposal} of {year} stands"
+    award = await session.scalar(
+        sa.select(Award.id).where(
+            Award.space_id == event.space_id,
+            Award.kind == kind,
+            Award.fiscal_year == year,
+            Award.status.in_([AwardStatus.PENDING_APPROVAL, AwardStatus.APPROVED]),
+        )
+    )
+    return None if award is None else f"award {award} of {year} is live"
 
 
 async def _revoked(session: AsyncSession, actor: str, event: SpaceRevoked) -> str:
