@@ -14,6 +14,7 @@ from services.subsidy.ledger.router import router as ledger_router
 from services.subsidy.ledger.service import keep_sealing
 from services.subsidy.policies.loader import shipped
 from services.subsidy.recoveries.router import router as recoveries_router
+from services.subsidy.reports.router import router as reports_router
 from shared.app_factory import create_service_app
 from shared.http_client import ServiceClient
 
@@ -47,6 +48,7 @@ def create_app(settings: SubsidySettings | None = None) -> FastAPI:
             recoveries_router,
             events_router,
             ledger_router,
+            reports_router,
         ],
         clients=_clients,
         background=[keep_sealing],
