@@ -122,46 +122,6 @@ def check_year(year: int | None) -> None:
 # -- the database's sums ---------------------------------------------------------------------
 
 
-def _balance_of(kind: AccountKind) -> sa.ColumnElement[int]:
-    return sa.case((Account.kind == kind, Account.debits_posted - Account.credits_posted), else_=0)
-
-
-def _per_award() -> sa.Subquery:
-    """Each award's undisbursed, in-transit, gross paid and claimed-back fen."""
-    disbursed = Account.kind == AccountKind.DISBURSED
-    return (
-        sa.select(
-            Account.award_id.label("award_id"),
-            sa.func.sum(_balance_of(AccountKind.COMMITTED)).label("undisbursed"),
-            sa.func.sum(_balance_of(AccountKind.IN_TRANSIT)).label("in_transit"),
-            sa.func.sum(sa.case((disbursed, Account.debits_posted), else_=0)).label("paid"),
-            sa.func.sum(sa.case((disbursed, Account.credits_posted), else_=0)).label("claimed"),
-        )
-        .where(Account.award_id.is_not(None))
-        .group_by(Account.award_id)
-        .subquery("per_award")
-    )
-
-
-def _per_case() -> sa.Subquery:
-    """Each case's outstanding, recovered and written-off fen."""
-    return (
-        sa.select(
-            Account.case_id.label("case_id"),
-            sa.func.sum(_balance_of(AccountKind.RECEIVABLE)).label("outstanding"),
-            sa.func.sum(_balance_of(AccountKind.RECOVERED)).label("recovered"),
-            sa.func.sum(_balance_of(AccountKind.WRITTEN_OFF)).label("written_off"),
-        )
-        .where(Account.case_id.is_not(None))
-        .group_by(Account.case_id)
-        .subquery("per_case")
-    )
-
-
-def _total(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
-    return sa.func.coalesce(sa.func.sum(sa.func.coalesce(column, 0)), 0)
-
-
 @dataclass(frozen=True)
 class Scope:
     """Which awards and cases a report covers."""
@@ -196,6 +156,47 @@ class Scope:
         return where
 
 
+def _balance_of(kind: AccountKind) -> sa.ColumnElement[int]:
+    return sa.case((Account.kind == kind, Account.debits_posted - Account.credits_posted), else_=0)
+
+
+def _per_award(scope: Scope) -> sa.Subquery:
+    """Each award's undisbursed, in-transit, gross paid and claimed-back fen (of the awards in
+    ``scope`` only, so a space's statement does not add up every account of the books)."""
+    disbursed = Account.kind == AccountKind.DISBURSED
+    return (
+        sa.select(
+            Account.award_id.label("award_id"),
+            sa.func.sum(_balance_of(AccountKind.COMMITTED)).label("undisbursed"),
+            sa.func.sum(_balance_of(AccountKind.IN_TRANSIT)).label("in_transit"),
+            sa.func.sum(sa.case((disbursed, Account.debits_posted), else_=0)).label("paid"),
+            sa.func.sum(sa.case((disbursed, Account.credits_posted), else_=0)).label("claimed"),
+        )
+        .where(Account.award_id.in_(sa.select(Award.id).where(*scope.awards())))
+        .group_by(Account.award_id)
+        .subquery("per_award")
+    )
+
+
+def _per_case(scope: Scope) -> sa.Subquery:
+    """Each case's outstanding, recovered and written-off fen (of the cases in ``scope``)."""
+    return (
+        sa.select(
+            Account.case_id.label("case_id"),
+            sa.func.sum(_balance_of(AccountKind.RECEIVABLE)).label("outstanding"),
+            sa.func.sum(_balance_of(AccountKind.RECOVERED)).label("recovered"),
+            sa.func.sum(_balance_of(AccountKind.WRITTEN_OFF)).label("written_off"),
+        )
+        .where(Account.case_id.in_(sa.select(RecoveryCase.id).where(*scope.cases())))
+        .group_by(Account.case_id)
+        .subquery("per_case")
+    )
+
+
+def _total(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
+    return sa.func.coalesce(sa.func.sum(sa.func.coalesce(column, 0)), 0)
+
+
 _AWARD_KEYS: dict[Grouping, sa.ColumnElement[Any]] = {
     Grouping.YEAR: Award.fiscal_year.expression,
     Grouping.JURISDICTION: Award.jurisdiction_code.expression,
@@ -216,7 +217,7 @@ _CaseSums = tuple[int, int, int, int]  # determined, outstanding, recovered, wri
 async def _award_sums(
     session: AsyncSession, scope: Scope, key: sa.ColumnElement[Any] | None
 ) -> dict[str, _AwardSums]:
-    per = _per_award()
+    per = _per_award(scope)
     undisbursed = sa.func.coalesce(per.c.undisbursed, 0)
     in_transit = sa.func.coalesce(per.c.in_transit, 0)
     paid = sa.func.coalesce(per.c.paid, 0)
@@ -247,7 +248,7 @@ async def _award_sums(
 async def _case_sums(
     session: AsyncSession, scope: Scope, key: sa.ColumnElement[Any] | None
 ) -> dict[str, _CaseSums]:
-    per = _per_case()
+    per = _per_case(scope)
     keys = [] if key is None else [key.label("key")]
     # What was determined is what is still owed plus what settled it: unlike the receivable's
     # debits, this does not count a reversed repayment twice.
@@ -419,7 +420,7 @@ async def _budget(session: AsyncSession, fiscal_year: int | None, paid: int) -> 
 
 async def statement(session: AsyncSession, principal: Principal, space_id: uuid.UUID) -> Statement:
     scope = Scope(jurisdiction=principal.jurisdiction_scope, space_id=space_id)
-    per = _per_award()
+    per = _per_award(scope)
     award_rows = (
         await session.execute(
             sa.select(
@@ -487,7 +488,7 @@ _AWARD_FIELDS = (
 
 
 async def _statement_cases(session: AsyncSession, scope: Scope) -> list[StatementCase]:
-    per = _per_case()
+    per = _per_case(scope)
     rows = (
         await session.execute(
             sa.select(
