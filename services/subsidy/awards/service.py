@@ -26,7 +26,7 @@ from services.subsidy.disbursements.models import Disbursement, DisbursementStat
 from services.subsidy.ledger import service as ledger
 from services.subsidy.ledger.models import Account, AccountKind, EntryKind
 from services.subsidy.money import yuan
-from services.subsidy.policies.loader import shipped
+from services.subsidy.policies.loader import KindPolicy, Policy, shipped
 from shared.auth import Principal
 from shared.contracts.spaces import SpaceLevel, SpaceStanding, SpaceStatus
 from shared.db import utcnow
@@ -92,9 +92,7 @@ async def standing_in_scope(
     return standing
 
 
-def _policy_amount(
-    kind: AwardKind, standing: SpaceStanding, year: int, given: int | None
-) -> tuple[str, int]:
+def _policy_rule(kind: AwardKind, year: int) -> tuple[Policy, KindPolicy]:
     policy = shipped().for_year(year)
     if policy is None:
         raise _field(
@@ -106,6 +104,12 @@ def _policy_amount(
     rule = policy.kind(kind)
     if rule is None:
         raise _field("body.kind", f"the {policy.id} policy has no {kind.value} award")
+    return policy, rule
+
+
+def _policy_amount(
+    policy: Policy, rule: KindPolicy, kind: AwardKind, standing: SpaceStanding, given: int | None
+) -> tuple[str, int]:
     form = standing.form
     if rule.amount_fen is not None:
         fixed = rule.amount_fen[form]
@@ -161,7 +165,29 @@ async def create(
     errors = future_date_errors("body.decided_on", data.decided_on)
     if errors:
         raise RequestInvalid("decided_on is in the future; give the decision's date", errors)
-    # Ask the registry before taking any lock: a slow registry must not hold up the books.
+    # What can be refused here is refused before the registry is asked; then the registry,
+    # before any lock, so a slow registry never holds up the books.
+    year = data.decided_on.year
+    policy, rule = _policy_rule(data.kind, year)
+    existing = await session.scalar(
+        sa.select(Award).where(
+            Award.space_id == data.space_id,
+            Award.kind == data.kind,
+            Award.fiscal_year == year,
+            Award.status.in_([AwardStatus.PENDING_APPROVAL, AwardStatus.APPROVED]),
+        )
+    )
+    if existing is not None and principal.sees_jurisdiction(existing.jurisdiction_code):
+        raise DuplicateAward(
+            f"Space {data.space_id} already has a {data.kind.value} award for {year} "
+            f"(award {existing.id}, {existing.status.value}); decline or cancel it first",
+            existing_id=str(existing.id),
+        )
+    if await session.get(Budget, year) is None:
+        raise BudgetExceeded(
+            f"There is no budget for fiscal year {year}; record its appropriation first",
+            fiscal_year=year,
+        )
     standing = await standing_in_scope(
         registry, principal, data.space_id, data.decided_on, "body.space_id"
     )
@@ -175,27 +201,7 @@ async def create(
                 f"{data.decided_on.isoformat()} but its recognition is revoked now; no award is "
                 "decided for it",
             )
-    year = data.decided_on.year
-    policy_id, amount = _policy_amount(data.kind, standing, year, data.amount_fen)
-    existing = await session.scalar(
-        sa.select(Award).where(
-            Award.space_id == data.space_id,
-            Award.kind == data.kind,
-            Award.fiscal_year == year,
-            Award.status.in_([AwardStatus.PENDING_APPROVAL, AwardStatus.APPROVED]),
-        )
-    )
-    if existing is not None:
-        raise DuplicateAward(
-            f"Space {data.space_id} already has a {data.kind.value} award for {year} "
-            f"(award {existing.id}, {existing.status.value}); decline or cancel it first",
-            existing_id=str(existing.id),
-        )
-    if await session.get(Budget, year) is None:
-        raise BudgetExceeded(
-            f"There is no budget for fiscal year {year}; record its appropriation first",
-            fiscal_year=year,
-        )
+    policy_id, amount = _policy_amount(policy, rule, data.kind, standing, data.amount_fen)
     award = Award(
         id=uuid.uuid4(),
         space_id=standing.space_id,
