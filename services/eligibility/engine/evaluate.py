@@ -89,7 +89,9 @@ def input_hash(facts: SpaceFacts, application_date: date) -> str:
 
 
 _NOT_MET, _MISSING, _REVIEW = Verdict.NOT_MET, Verdict.MISSING_FACTS, Verdict.NEEDS_REVIEW
-_MAX_SHARED_RESULTS = 10_000  # per rule
+# Per rule. Real facts need tens to hundreds of shared results (about 1 KB each); the cap
+# bounds the memory when callers send many distinct counts or dates.
+_MAX_SHARED_RESULTS = 1_000
 
 # id, title_zh, title_en, clause, clause_text, verdict, findings, missing_facts, zh, en
 _new_result: Callable[..., ConditionResult] = constructor(ConditionResult)

@@ -34,7 +34,7 @@ _MET, _NOT_MET = Verdict.MET, Verdict.NOT_MET
 _MISSING, _REVIEW = Verdict.MISSING_FACTS, Verdict.NEEDS_REVIEW
 _HUNDREDTH = Decimal("0.01")
 _DAY = timedelta(days=1)
-MAX_SHARED_FINDINGS = 10_000  # per rule
+MAX_SHARED_FINDINGS = 2_000  # per rule, for keys that are not few by nature (counts, dates)
 
 
 def _fmt(value: Any) -> str:
