@@ -87,7 +87,7 @@ async def list_awards(
     )
     rows = await service.list_page(session, principal, filters, page)
     items, cursor = page_of(rows, page, lambda a: [a.created_at.isoformat(), str(a.id)])
-    return {"items": [await service.out(session, a) for a in items], "next_cursor": cursor}
+    return {"items": await service.outs(session, items), "next_cursor": cursor}
 
 
 @router.get(

@@ -429,23 +429,38 @@ async def get(session: AsyncSession, principal: Principal, award_id: uuid.UUID) 
 
 
 async def out(session: AsyncSession, award: Award) -> AwardOut:
-    accounts = {
-        kind: await ledger.balance(session, ledger.code_of(kind, award.id))
-        for kind in (AccountKind.COMMITTED, AccountKind.IN_TRANSIT)
-    }
-    paid = await session.scalar(
-        sa.select(Account.debits_posted).where(
-            Account.code == ledger.code_of(AccountKind.DISBURSED, award.id)
+    return (await outs(session, [award]))[0]
+
+
+async def outs(session: AsyncSession, awards: Sequence[Award]) -> list[AwardOut]:
+    """The awards with their balances, read in one query for the lot."""
+    rows = (
+        await session.execute(
+            sa.select(Account.award_id, Account.kind, Account.debits_posted, Account.credits_posted)
+            .where(Account.award_id.in_([a.id for a in awards]))
+            .execution_options(populate_existing=True)
         )
-    )
-    return AwardOut.model_validate(
-        {
-            **{c.key: getattr(award, c.key) for c in sa.inspect(Award).column_attrs},
-            "undisbursed_fen": accounts[AccountKind.COMMITTED],
-            "in_transit_fen": accounts[AccountKind.IN_TRANSIT],
-            "paid_fen": paid or 0,
-        }
-    )
+    ).all()
+    sums: dict[tuple[uuid.UUID, AccountKind], tuple[int, int]] = {
+        (row.award_id, row.kind): (row.debits_posted, row.credits_posted) for row in rows
+    }
+
+    def balance(award: Award, kind: AccountKind) -> int:
+        debits, credits = sums.get((award.id, kind), (0, 0))
+        return debits - credits
+
+    columns = sa.inspect(Award).column_attrs
+    return [
+        AwardOut.model_validate(
+            {
+                **{c.key: getattr(award, c.key) for c in columns},
+                "undisbursed_fen": balance(award, AccountKind.COMMITTED),
+                "in_transit_fen": balance(award, AccountKind.IN_TRANSIT),
+                "paid_fen": sums.get((award.id, AccountKind.DISBURSED), (0, 0))[0],
+            }
+        )
+        for award in awards
+    ]
 
 
 # -- the worklist of proposals --------------------------------------------------------------
