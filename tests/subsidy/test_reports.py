@@ -21,6 +21,7 @@ from tests.subsidy.conftest import FakeSpace, Money, doc
 
 CHENGGUAN, QILIHE = "620102", "620103"
 M = 1_000_000  # fen: 10,000 yuan (1万元)
+FORMULA = '=HYPERLINK("http://example.invalid","缴款退票")'
 MONEY = (
     "awarded_fen",
     "paid_fen",
@@ -373,7 +374,7 @@ async def test_a_reversed_repayment_is_not_counted_twice(money: Money) -> None:
     entry_id = case["settlements"][0]["entry_id"]
     reversed_ = await money.client.post(
         f"/v1/ledger/entries/{entry_id}/reversal",
-        json={"reason": "缴款退票"},
+        json={"reason": FORMULA},
         headers=money.preparer_headers(),
     )
     assert reversed_.status_code == 201, reversed_.text
@@ -387,6 +388,16 @@ async def test_a_reversed_repayment_is_not_counted_twice(money: Money) -> None:
     assert report["lines"][-1]["outstanding_fen"] == 4 * M
     row = _rows(await _summary(money, by="jurisdiction"))[QILIHE]
     assert (row["recovery_determined_fen"], row["recovered_fen"]) == (4 * M, 0)
+
+    # A memo that looks like a formula stays text in both exports.
+    assert report["lines"][-1]["memo"] == FORMULA
+    url = f"/v1/reports/spaces/{books.c.id}/statement"
+    header, *rows = _csv((await _get(money, f"{url}.csv")).content)
+    assert rows[-1][header.index("摘要")] == "'" + FORMULA
+    sheet = openpyxl.load_workbook(io.BytesIO((await _get(money, f"{url}.xlsx")).content))["对账单"]
+    column = [cell.value for cell in sheet[1]].index("摘要")
+    memo = sheet.cell(row=sheet.max_row, column=column + 1)
+    assert (memo.value, memo.data_type) == (FORMULA, "s")
 
 
 def _csv(content: bytes) -> list[list[str]]:
@@ -561,3 +572,52 @@ async def test_only_readers_read_reports(money: Money) -> None:
     )
     assert statement.status_code == 404
     assert statement.json()["type"] == "urn:lzms:problem:report-space-not-found"
+
+
+async def test_an_offset_counts_as_paid_to_one_space_and_recovered_from_the_other(
+    money: Money,
+) -> None:
+    await money.appropriate(100 * M)
+    operator = uuid.uuid4()
+    x = money.registry.add(jurisdiction=CHENGGUAN, operator_id=operator)
+    y = money.registry.add(jurisdiction=QILIHE, operator_id=operator)
+    await money.pay((await money.award(x))["id"], 5 * M)
+    await money.revoke(x)
+    (case,) = await _cases(money, x)
+    y_award = await money.award(y)
+    await _post(
+        money,
+        f"/v1/recoveries/{case['id']}/offsets",
+        {
+            "award_id": y_award["id"],
+            "amount_fen": 2 * M,
+            "offset_on": "2026-06-01",
+            "document_no": doc("兰科发抵"),
+        },
+        money.preparer_headers(),
+    )
+    owing = (await _get(money, f"/v1/reports/spaces/{x.id}/statement")).json()
+    offset = owing["lines"][-1]
+    assert offset["kind"] == "offset"
+    assert (offset["paid_fen"], offset["recovered_fen"]) == (0, 2 * M)
+    assert (offset["net_paid_fen"], offset["outstanding_fen"]) == (0, 3 * M)
+    paid = (await _get(money, f"/v1/reports/spaces/{y.id}/statement")).json()
+    assert paid["recovery_cases"] == []
+    assert [line["kind"] for line in paid["lines"]] == ["award_committed", "offset"]
+    offset = paid["lines"][-1]
+    assert (offset["paid_fen"], offset["undisbursed_fen"], offset["recovered_fen"]) == (
+        2 * M,
+        -2 * M,
+        0,
+    )
+    assert offset["net_paid_fen"] == 2 * M
+    (award,) = paid["awards"]
+    assert (award["paid_fen"], award["undisbursed_fen"]) == (2 * M, 18 * M)
+    assert [(t["method"], t["recovery_case_id"]) for t in award["tranches"]] == [
+        ("offset", case["id"])
+    ]
+    rows = _rows(await _summary(money, by="jurisdiction"))
+    assert rows == {
+        CHENGGUAN: _figures(1, 5 * M, 5 * M, 0, 0, 5 * M, (5 * M, 3 * M, 2 * M, 0)),
+        QILIHE: _figures(1, 20 * M, 2 * M, 0, 18 * M, 0),
+    }

@@ -757,9 +757,23 @@ def yuan_text(fen: int) -> str:
     return f"{sign}{whole}.{cents:02d}"
 
 
+def _fen(value: Cell) -> int:
+    assert isinstance(value, int), value
+    return value
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    """Text a spreadsheet would take for a formula (a memo typed as ``=HYPERLINK(...)``) gets a
+    leading apostrophe, so opening the export never runs anything (OWASP's CSV injection)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def to_csv(table: Table) -> bytes:
     """UTF-8 with a BOM (so Excel reads the Chinese), CRLF lines; each money column twice:
-    yuan with two decimals, then the exact fen."""
+    yuan with two decimals, then the exact fen; text never starts like a formula."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     header: list[str] = []
@@ -774,9 +788,11 @@ def to_csv(table: Table) -> bytes:
         line: list[str | int] = []
         for column, value in zip(table.columns, row, strict=True):
             if column.money:
-                line += ["", ""] if value is None else [yuan_text(int(value)), int(value)]  # type: ignore[arg-type]
+                line += ["", ""] if value is None else [yuan_text(_fen(value)), _fen(value)]
             elif isinstance(value, date):
                 line.append(value.isoformat())
+            elif isinstance(value, str):
+                line.append(_inert(value))
             else:
                 line.append("" if value is None else value)
         writer.writerow(line)
@@ -809,11 +825,14 @@ def to_xlsx(*tables: Table) -> bytes:
             cells = []
             for column, value in zip(table.columns, row, strict=True):
                 if column.money and value is not None:
-                    cell = WriteOnlyCell(sheet, value=Decimal(int(value)).scaleb(-2))  # type: ignore[arg-type]
+                    cell = WriteOnlyCell(sheet, value=Decimal(_fen(value)).scaleb(-2))
                     cell.number_format = MONEY_FORMAT
                 elif isinstance(value, date):
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.number_format = "yyyy-mm-dd"
+                elif isinstance(value, str):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"  # text that begins with '=' stays text, never a formula
                 else:
                     cell = WriteOnlyCell(sheet, value=value)
                 cells.append(cell)
