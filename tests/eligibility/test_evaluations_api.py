@@ -264,3 +264,39 @@ async def test_rulesets_are_published_with_their_hash(eligibility, auth) -> None
     assert c2["parameters"]["comprehensive_min_service_area"]["value"] == 500
     schema = (await eligibility.get("/v1/facts-schema", headers=auth("auditor"))).json()
     assert "premises" in schema["properties"]
+
+
+@pytest.mark.backends("sqlite")
+@pytest.mark.parametrize("path", ["/v1/evaluations/batch", "/v1/impact"])
+@pytest.mark.parametrize(
+    ("content", "content_type", "status", "error"),
+    [
+        (b'{"items": ', "application/json", 422, ("json_invalid", "body.10")),
+        (b"\xc4T\xa7\x9c]rd;", "application/json", 400, None),
+        (b"", "application/json", 422, ("missing", "body")),
+        (b'{"items": []}', "text/plain", 422, ("model_attributes_type", "body")),
+        (b'{"items": [{"facts": {}}], "zzz": 1}', "application/json", 422, None),
+    ],
+)
+async def test_bulk_bodies_read_directly_fail_as_fastapi_would(
+    eligibility, auth, path, content, content_type, status, error
+) -> None:
+    """Batch and impact read their bodies with pydantic's JSON parser; a bad body gets the
+    same problem FastAPI gives every other route."""
+    response = await eligibility.post(
+        path, content=content, headers={**auth("city_admin"), "Content-Type": content_type}
+    )
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/problem+json"
+    if error is not None:
+        first = response.json()["errors"][0]
+        assert (first["type"], first["field"]) == error
+
+
+async def test_bulk_request_bodies_stay_in_the_contract(eligibility) -> None:
+    contract = (await eligibility.get("/openapi.json")).json()
+    for path, model in (("/v1/evaluations/batch", "BatchRequest"), ("/v1/impact", "ImpactRequest")):
+        body = contract["paths"][path]["post"]["requestBody"]
+        assert body["content"]["application/json"]["schema"]["$ref"].endswith(f"/{model}")
+        assert model in contract["components"]["schemas"]
+    assert "RegistrySpaces" in contract["components"]["schemas"]
