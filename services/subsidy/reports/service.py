@@ -210,8 +210,10 @@ _CASE_KEYS: dict[Grouping, sa.ColumnElement[Any]] = {
     Grouping.SPACE: RecoveryCase.space_id.expression,
 }
 
-_AwardSums = tuple[int, int, int, int, int, int]  # awards, awarded, paid, in transit, undisb., cl.
-_CaseSums = tuple[int, int, int, int]  # determined, outstanding, recovered, written off
+# Awards, awarded, paid, in transit, undisbursed, claimed back.
+_AwardSums = tuple[int, int, int, int, int, int]
+# Determined, outstanding, recovered, written off.
+_CaseSums = tuple[int, int, int, int]
 
 
 async def _award_sums(
