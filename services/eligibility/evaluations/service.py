@@ -34,7 +34,6 @@ from services.eligibility.evaluations.schemas import (
     EvaluationRequest,
     ImpactItem,
     ImpactResult,
-    Receipt,
     RegistrySpaces,
     Replay,
 )
@@ -150,18 +149,6 @@ async def record(
     )
     await repository.add(session, row)
     return row, decision
-
-
-def to_receipt(row: DecisionReceipt) -> Receipt:
-    return Receipt(
-        id=row.id,
-        created_at=row.created_at,
-        requested_by=row.requested_by,
-        requested_role=row.requested_role,
-        space_id=row.space_id,
-        facts=json.loads(row.facts),
-        decision=json.loads(row.decision),
-    )
 
 
 def receipt_json(row: DecisionReceipt) -> bytes:
