@@ -22,3 +22,19 @@ class JurisdictionCode(StrEnum):
 
 
 JURISDICTION_CODES: frozenset[str] = frozenset(code.value for code in JurisdictionCode)
+
+
+# 属地名称: as the bureau's documents and exports print them.
+JURISDICTION_NAMES: dict[str, str] = {
+    JurisdictionCode.CHENGGUAN: "城关区",
+    JurisdictionCode.QILIHE: "七里河区",
+    JurisdictionCode.XIGU: "西固区",
+    JurisdictionCode.ANNING: "安宁区",
+    JurisdictionCode.HONGGU: "红古区",
+    JurisdictionCode.YONGDENG: "永登县",
+    JurisdictionCode.GAOLAN: "皋兰县",
+    JurisdictionCode.YUZHONG: "榆中县",
+    JurisdictionCode.LANZHOU_NEW_AREA: "兰州新区",
+    JurisdictionCode.LANZHOU_HIGH_TECH_ZONE: "兰州高新区",
+    JurisdictionCode.LANZHOU_ECONOMIC_ZONE: "兰州经济区",
+}

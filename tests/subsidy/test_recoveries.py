@@ -121,6 +121,7 @@ async def test_repayments_partial_then_exactly_the_rest_never_more(money: Money)
     )
     assert reopened.json()["status"] == "open"
     assert reopened.json()["outstanding_fen"] == 6_000_000
+    assert reopened.json()["determined_fen"] == 10_000_000  # not 16,000,000
     assert reopened.json()["settlements"][-1]["reversed_by_entry_id"] == reversed_.json()["id"]
 
 

@@ -345,10 +345,14 @@ async def offset(
         raise OffsetNotAllowed(
             f"Award {award.id} is {award.status.value}; only an approved award's tranche is offset"
         )
-    if case.operator_id is None or award.operator_id != case.operator_id:
+    if (
+        case.operator_id is None
+        or award.operator_id != case.operator_id
+        or award.jurisdiction_code != case.jurisdiction_code
+    ):
         raise OffsetNotAllowed(
-            f"Award {award.id} is not an award of the operator that owes case {case.id}; an "
-            "offset uses a tranche due to the same operator (运营主体)",
+            f"Award {award.id} is not an award of the operator that owes case {case.id} in "
+            "the same jurisdiction; an offset uses a tranche due to the same operator (运营主体)",
         )
     tranche = 1 + (
         await session.scalar(sa.select(sa.func.count()).where(Disbursement.award_id == award.id))
@@ -520,7 +524,11 @@ async def out(session: AsyncSession, case: RecoveryCase) -> CaseOut:
         {
             **{c.key: getattr(case, c.key) for c in sa.inspect(RecoveryCase).column_attrs},
             "overdue": outstanding > 0 and case.due_on < today_in_china(),
-            "determined_fen": accounts[receivable].debits_posted,
+            # Claimed back on the case; a reversed repayment moves money back into the
+            # receivable, which is not a new claim.
+            "determined_fen": outstanding
+            + accounts[recovered].balance
+            + accounts[written_off].balance,
             "outstanding_fen": outstanding,
             "recovered_fen": accounts[recovered].balance,
             "written_off_fen": accounts[written_off].balance,

@@ -47,7 +47,7 @@ from services.subsidy.reports.schemas import (
     TrancheOut,
 )
 from shared.auth import Principal
-from shared.contracts.jurisdictions import JurisdictionCode
+from shared.contracts.jurisdictions import JURISDICTION_NAMES
 from shared.errors import FieldError, NotFound, RequestInvalid
 from shared.timezone import today_in_china
 
@@ -56,19 +56,6 @@ class SpaceNotFound(NotFound):
     slug = "report-space-not-found"
 
 
-JURISDICTION_NAMES: dict[str, str] = {
-    JurisdictionCode.CHENGGUAN: "城关区",
-    JurisdictionCode.QILIHE: "七里河区",
-    JurisdictionCode.XIGU: "西固区",
-    JurisdictionCode.ANNING: "安宁区",
-    JurisdictionCode.HONGGU: "红古区",
-    JurisdictionCode.YONGDENG: "永登县",
-    JurisdictionCode.GAOLAN: "皋兰县",
-    JurisdictionCode.YUZHONG: "榆中县",
-    JurisdictionCode.LANZHOU_NEW_AREA: "兰州新区",
-    JurisdictionCode.LANZHOU_HIGH_TECH_ZONE: "兰州高新区",
-    JurisdictionCode.LANZHOU_ECONOMIC_ZONE: "兰州经济区",
-}
 KIND_NAMES: dict[str, str] = {
     AwardKind.RECOGNITION: "新认定市级众创空间奖励",
     AwardKind.NATIONAL_FILING: "国家级备案奖励",
