@@ -15,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 
 from services.eligibility.engine.calendar import add_months, add_years
 from services.eligibility.engine.canonical_facts import facts_json, input_hash_of
+from services.eligibility.engine.document import decision_json
 from services.eligibility.engine.evaluate import (
     _judged,
     decision_document,
@@ -164,3 +165,14 @@ def test_results_shared_by_what_a_check_reads_equal_fresh_ones(ruleset_id: str) 
                 judge = Judge(facts, facts.as_of, explain=explain)
                 if facts.form in rule.plan.forms:
                     assert _judged(rule.plan, judge) == result, (rule.id, facts)
+
+
+@pytest.mark.parametrize("ruleset_id", ["lz-measures-2018", "lz-measures-draft-stricter"])
+def test_the_stored_decision_text_is_canonical_json_of_the_document(ruleset_id: str) -> None:
+    loaded = BOOK.get(ruleset_id)
+    for facts in [*_varied_facts(), *_odd_facts()]:
+        decision = evaluate(facts, facts.as_of, loaded.rules, loaded.content_hash)
+        expected = canonical_json(decision_document(decision))
+        assert decision_json(decision) == expected
+        assert decision_json(decision, loaded.rules) == expected
+        assert decision_json(decision, loaded.rules) == expected  # shared texts, kept

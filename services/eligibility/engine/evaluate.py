@@ -21,7 +21,6 @@ from services.eligibility.engine.outcome import (
     constructor,
 )
 from services.eligibility.rulesets.model import ConditionRule, Ruleset
-from shared.canonical import canonical_json
 from shared.contracts.facts import SpaceFacts
 
 
@@ -108,7 +107,7 @@ def _condition(plan: ConditionPlan, judge: Judge) -> ConditionResult:
         if result is None:
             result = _judged(plan, judge)
             if len(plan.results) < _MAX_SHARED_RESULTS:
-                plan.results[key] = result
+                plan.share(key, result)
         return result
     else:
         judge.start(plan.params, plan.interned)
@@ -122,7 +121,7 @@ def _condition(plan: ConditionPlan, judge: Judge) -> ConditionResult:
     if shared is None:
         shared = _result(plan, findings, explain)
         if len(plan.results) < _MAX_SHARED_RESULTS:
-            plan.results[shared_key] = shared
+            plan.share(shared_key, shared)
     return shared
 
 
@@ -324,8 +323,3 @@ DECISION: TypeAdapter[Decision] = TypeAdapter(Decision)
 def decision_document(decision: Decision) -> dict[str, Any]:
     """The decision as stored and compared on replay."""
     return DECISION.dump_python(decision, mode="json")  # type: ignore[no-any-return]
-
-
-def decision_json(decision: Decision) -> str:
-    """The decision document as a receipt stores it: canonical JSON."""
-    return canonical_json(decision_document(decision))

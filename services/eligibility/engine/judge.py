@@ -93,7 +93,9 @@ class ConditionPlan:
         "params",
         "reads",
         "results",
+        "results_shared",
         "run",
+        "texts",
         "title_en",
         "title_zh",
     )
@@ -126,6 +128,14 @@ class ConditionPlan:
         # shared findings keyed by the findings, and results keyed by what the check reads.
         self.interned: dict[tuple[Any, ...], Finding] = {}
         self.results: dict[tuple[Any, ...], Any] = {}
+        # The shared results by identity, and their receipt text once written (document.py).
+        self.results_shared: dict[int, Any] = {}
+        self.texts: dict[int, str] = {}
+
+    def share(self, key: tuple[Any, ...], result: Any) -> None:
+        """Keep ``result`` for every decision whose condition comes to ``key``."""
+        self.results[key] = result
+        self.results_shared[id(result)] = result
 
 
 class Judge:

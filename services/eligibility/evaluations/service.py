@@ -15,10 +15,10 @@ from typing_extensions import TypedDict  # pydantic needs this one before Python
 
 from services.eligibility.clients.registry import RegistryClient
 from services.eligibility.engine.canonical_facts import facts_json
+from services.eligibility.engine.document import decision_json
 from services.eligibility.engine.evaluate import (
     ConditionResult,
     Decision,
-    decision_json,
     evaluate,
     input_hash,
     judge_conditions,
@@ -145,7 +145,7 @@ async def record(
         input_hash=decision.input_hash,
         verdict=decision.verdict,
         facts=facts_text,
-        decision=decision_json(decision),
+        decision=decision_json(decision, ruleset.rules),
     )
     await repository.add(session, row)
     return row, decision
@@ -200,7 +200,7 @@ def replay(book: RulesetBook, row: DecisionReceipt) -> Replay:
             differences=["ruleset.content_hash"],
         )
     request = EvaluationRequest(application_date=row.application_date, facts=json.loads(row.facts))
-    again = json.loads(decision_json(decide(book, request, ruleset)))
+    again = json.loads(decision_json(decide(book, request, ruleset), ruleset.rules))
     return Replay(
         receipt_id=row.id,
         ruleset_id=row.ruleset_id,
