@@ -78,5 +78,8 @@ bench-eligibility: $(STAMP) $(BENCH_STAMP) ## Eligibility benchmark: in-process 
 bench-subsidy: $(STAMP) ## Subsidy benchmark: ledger postings/s on PostgreSQL beside plain inserts
 	$(BIN)/python -m tests.bench.subsidy
 
+seed-scale: $(STAMP) ## Registry at national scale in PostgreSQL (REGISTRY_SCALE_DATABASE_URL, else lzms_registry_scale)
+	$(BIN)/python -m tests.bench.registry_seed
+
 clean: ## Remove the virtual environment, caches and var/
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
