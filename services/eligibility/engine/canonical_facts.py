@@ -46,7 +46,7 @@ class _Writer:
     """Generates one Python function per model class, each returning the model's JSON text."""
 
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"_esc": encode_basestring}
+        self.namespace: dict[str, Any] = {"_esc": encode_basestring, "_QQ": '","'}
         self.done: set[type[BaseModel]] = set()
         self.sources: list[str] = []
 
@@ -60,21 +60,21 @@ class _Writer:
         if annotation is bool:
             return f'("true" if {var} else "false")'
         if annotation is int:
-            return f"int.__repr__({var})"
+            return f"f'{{{var}!r}}'"
         if annotation is Decimal:
-            return f"'\"' + str({var}) + '\"'"
+            return f"f'\"{{{var}!s}}\"'"
         if annotation is date:
-            return f"'\"' + {var}.isoformat() + '\"'"
+            return f"f'\"{{{var}.isoformat()}}\"'"
         if annotation is str:
             return f"_esc({var})"
         if annotation is uuid.UUID:
-            return f"'\"' + str({var}) + '\"'"
+            return f"f'\"{{{var}!s}}\"'"
         if origin is Literal:
             return f"_esc({var})"
         if isinstance(annotation, type) and issubclass(annotation, StrEnum):
             _plain_enum(annotation)
             # A StrEnum member is a str holding its value.
-            return f"'\"' + {var} + '\"'"
+            return f"f'\"{{{var}!s}}\"'"
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             return f"{self.model(annotation)}({var})"
         if origin is frozenset:
@@ -87,7 +87,7 @@ class _Writer:
             ):
                 raise TypeError(f"unsupported set {annotation!r}")
             _plain_enum(item)
-            return f"('[\"' + '\",\"'.join(sorted({var})) + '\"]' if {var} else '[]')"
+            return f"(f'[\"{{_QQ.join(sorted({var}))}}\"]' if {var} else '[]')"
         if origin is tuple:
             item, ellipsis = typing.get_args(annotation)
             if ellipsis is not Ellipsis:
