@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,13 +25,14 @@ from services.subsidy.clients.registry import RegistryClient
 from services.subsidy.disbursements.models import Disbursement, DisbursementStatus
 from services.subsidy.ledger import service as ledger
 from services.subsidy.ledger.models import Account, AccountKind, EntryKind
+from services.subsidy.listing import scoped_page
 from services.subsidy.money import yuan
 from services.subsidy.policies.loader import KindPolicy, Policy, shipped
 from shared.auth import Principal
 from shared.contracts.spaces import SpaceLevel, SpaceStanding, SpaceStatus
 from shared.db import utcnow
 from shared.errors import Conflict, FieldError, Forbidden, NotFound, RequestInvalid
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams
 from shared.timezone import future_date_errors, today_in_china
 
 
@@ -399,26 +400,19 @@ class AwardFilters:
 async def list_page(
     session: AsyncSession, principal: Principal, filters: AwardFilters, page: PageParams
 ) -> Sequence[Award]:
-    stmt = sa.select(Award)
-    scope = principal.jurisdiction_scope
-    if scope is not None:
-        stmt = stmt.where(Award.jurisdiction_code == scope)
-    for column, value in (
-        (Award.space_id, filters.space_id),
-        (Award.status, filters.status),
-        (Award.kind, filters.kind),
-        (Award.fiscal_year, filters.fiscal_year),
-        (Award.jurisdiction_code, filters.jurisdiction_code),
-    ):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    stmt = keyset_page(
-        stmt,
-        [Award.created_at.expression, Award.id.expression],
+    return await scoped_page(
+        session,
+        Award,
+        principal,
         page,
-        [datetime.fromisoformat, uuid.UUID],
+        [
+            (Award.space_id, filters.space_id),
+            (Award.status, filters.status),
+            (Award.kind, filters.kind),
+            (Award.fiscal_year, filters.fiscal_year),
+            (Award.jurisdiction_code, filters.jurisdiction_code),
+        ],
     )
-    return (await session.scalars(stmt)).all()
 
 
 async def get(session: AsyncSession, principal: Principal, award_id: uuid.UUID) -> Award:
@@ -524,19 +518,9 @@ async def decline_proposal(
 async def proposals_page(
     session: AsyncSession, principal: Principal, status: ProposalStatus | None, page: PageParams
 ) -> Sequence[AwardProposal]:
-    stmt = sa.select(AwardProposal)
-    scope = principal.jurisdiction_scope
-    if scope is not None:
-        stmt = stmt.where(AwardProposal.jurisdiction_code == scope)
-    if status is not None:
-        stmt = stmt.where(AwardProposal.status == status)
-    stmt = keyset_page(
-        stmt,
-        [AwardProposal.created_at.expression, AwardProposal.id.expression],
-        page,
-        [datetime.fromisoformat, uuid.UUID],
+    return await scoped_page(
+        session, AwardProposal, principal, page, [(AwardProposal.status, status)]
     )
-    return (await session.scalars(stmt)).all()
 
 
 async def proposal_out(session: AsyncSession, proposal: AwardProposal) -> ProposalOut:

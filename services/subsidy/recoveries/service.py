@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from services.subsidy.disbursements.models import (
 )
 from services.subsidy.ledger import service as ledger
 from services.subsidy.ledger.models import Account, AccountKind, EntryKind, JournalEntry
+from services.subsidy.listing import scoped_page
 from services.subsidy.money import yuan
 from services.subsidy.recoveries.models import (
     CaseStatus,
@@ -39,7 +40,7 @@ from services.subsidy.recoveries.schemas import (
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, FieldError, NotFound, RequestInvalid
-from shared.pagination import PageParams, keyset_page
+from shared.pagination import PageParams
 from shared.timezone import future_date_errors, today_in_china
 
 
@@ -478,21 +479,13 @@ async def list_page(
     space_id: uuid.UUID | None = None,
     status: CaseStatus | None = None,
 ) -> Sequence[RecoveryCase]:
-    stmt = sa.select(RecoveryCase)
-    scope = principal.jurisdiction_scope
-    if scope is not None:
-        stmt = stmt.where(RecoveryCase.jurisdiction_code == scope)
-    if space_id is not None:
-        stmt = stmt.where(RecoveryCase.space_id == space_id)
-    if status is not None:
-        stmt = stmt.where(RecoveryCase.status == status)
-    stmt = keyset_page(
-        stmt,
-        [RecoveryCase.created_at.expression, RecoveryCase.id.expression],
+    return await scoped_page(
+        session,
+        RecoveryCase,
+        principal,
         page,
-        [datetime.fromisoformat, uuid.UUID],
+        [(RecoveryCase.space_id, space_id), (RecoveryCase.status, status)],
     )
-    return (await session.scalars(stmt)).all()
 
 
 async def out(session: AsyncSession, case: RecoveryCase) -> CaseOut:
