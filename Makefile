@@ -10,7 +10,7 @@ SERVICES := registry eligibility subsidy
 ALEMBIC := $(BIN)/alembic -c migrations/alembic.ini
 
 .PHONY: help venv run migrate revision token test lint format types check-migrations check clean \
-	bench-eligibility bench-subsidy
+	bench-eligibility bench-subsidy seed-scale bench-registry
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ bench-subsidy: $(STAMP) ## Subsidy benchmark: ledger postings/s on PostgreSQL be
 
 seed-scale: $(STAMP) ## Registry at national scale in PostgreSQL (REGISTRY_SCALE_DATABASE_URL, else lzms_registry_scale)
 	$(BIN)/python -m tests.bench.registry_seed
+
+bench-registry: $(STAMP) ## Registry reads over HTTP at scale beside a bare asyncpg endpoint (after seed-scale)
+	$(BIN)/python -m tests.bench.registry
 
 clean: ## Remove the virtual environment, caches and var/
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -42,4 +42,6 @@ class Activity(Base):
             f"attendance >= 0 AND attendance <= {MAX_ATTENDANCE}", name="attendance_range"
         ),
         sa.Index("ix_activities_space_id_held_on_id", "space_id", "held_on", "id"),
+        # A year's activities across spaces (statistics), counted from the index alone.
+        sa.Index("ix_activities_held_on_space_id", "held_on", "space_id", "kind", "attendance"),
     )

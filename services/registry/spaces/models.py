@@ -19,7 +19,7 @@ class Space(Base):
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
     name: Mapped[str] = mapped_column(sa.String(200))
     jurisdiction_code: Mapped[str] = mapped_column(
-        sa.String(10), sa.ForeignKey("jurisdictions.code"), index=True
+        sa.String(10), sa.ForeignKey("jurisdictions.code")
     )
     form: Mapped[SpaceForm] = mapped_column(str_enum(SpaceForm, "space_form", 20))
     profile: Mapped[SpaceProfile] = mapped_column(str_enum(SpaceProfile, "space_profile"))
@@ -34,4 +34,8 @@ class Space(Base):
     __table_args__ = (
         sa.UniqueConstraint("jurisdiction_code", "name", name="uq_spaces_jurisdiction_name"),
         sa.Index("ix_spaces_created_at_id", "created_at", "id"),
+        # A district's list in key order (and any lookup by jurisdiction).
+        sa.Index(
+            "ix_spaces_jurisdiction_code_created_at_id", "jurisdiction_code", "created_at", "id"
+        ),
     )

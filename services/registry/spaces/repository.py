@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from services.registry.spaces.models import Space
 from services.registry.spaces.schemas import SpaceFilters
@@ -46,29 +45,35 @@ async def find_by_name(session: AsyncSession, jurisdiction_code: str, name: str)
     return (await session.scalars(stmt)).one_or_none()
 
 
-def _with_current_status() -> sa.Select[Space, SpaceStatus, date]:
-    """Each space with its current status record (the one with the highest ``seq``).
+def _current_status(column: Any) -> Any:
+    """``column`` of the space's current status record (the one with the highest ``seq``).
 
-    Correlated per space, so a page of spaces reads one index entry each (the unique
-    (space_id, seq) key) rather than aggregating every record first.
+    Correlated per space and read through the unique (space_id, seq) key, so a page of spaces
+    reads one index entry per space shown: the list walks spaces in key order and stops after
+    a page, rather than joining every space to its records and sorting them all.
     """
-    newer = aliased(SpaceStatusChange)
-    current_seq = (
-        sa.select(sa.func.max(newer.seq))
-        .where(newer.space_id == Space.id)
+    return (
+        sa.select(column)
+        .where(SpaceStatusChange.space_id == Space.id)
+        .order_by(SpaceStatusChange.seq.desc())
+        .limit(1)
         .correlate(Space)
         .scalar_subquery()
     )
-    return sa.select(Space, SpaceStatusChange.status, SpaceStatusChange.effective_on).join(
-        SpaceStatusChange,
-        sa.and_(SpaceStatusChange.space_id == Space.id, SpaceStatusChange.seq == current_seq),
-    )
+
+
+def _with_current_status() -> tuple[sa.Select[Any], Any]:
+    """Each space with its current status and the date it began; and that status's column."""
+    status = _current_status(SpaceStatusChange.status)
+    since = _current_status(SpaceStatusChange.effective_on)
+    return sa.select(Space, status.label("status"), since.label("status_since")), status
 
 
 async def get_with_status(
     session: AsyncSession, space_id: uuid.UUID, scope: str | None
 ) -> tuple[Space, SpaceStatus, date] | None:
-    stmt = _with_current_status().where(Space.id == space_id)
+    stmt, _ = _with_current_status()
+    stmt = stmt.where(Space.id == space_id)
     if scope is not None:
         stmt = stmt.where(Space.jurisdiction_code == scope)
     row = (await session.execute(stmt)).first()
@@ -78,7 +83,7 @@ async def get_with_status(
 async def list_page(
     session: AsyncSession, scope: str | None, filters: SpaceFilters, page: PageParams
 ) -> Sequence[tuple[Space, SpaceStatus, date]]:
-    stmt = _with_current_status()
+    stmt, status = _with_current_status()
     if scope is not None:
         stmt = stmt.where(Space.jurisdiction_code == scope)
     if filters.jurisdiction_code is not None:
@@ -88,9 +93,9 @@ async def list_page(
     if filters.profile is not None:
         stmt = stmt.where(Space.profile == filters.profile)
     if filters.status is not None:
-        stmt = stmt.where(SpaceStatusChange.status == filters.status)
+        stmt = stmt.where(status == filters.status)
     paged = keyset_page(
-        cast("sa.Select[Any]", stmt),  # a multi-column select pages like any other
+        stmt,
         [Space.created_at.expression, Space.id.expression],
         page,
         [datetime.fromisoformat, uuid.UUID],

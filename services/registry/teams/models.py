@@ -69,6 +69,15 @@ class Team(Base):
         sa.CheckConstraint("left_on IS NULL OR left_on >= joined_on", name="left_after_joined"),
         sa.CheckConstraint(TEAM_END_RECORDED, name="end_recorded"),
         sa.Index("ix_teams_space_id_created_at_id", "space_id", "created_at", "id"),
+        # Covers the in-incubation and graduation counts (statistics, facts): index-only.
+        sa.Index(
+            "ix_teams_space_id_joined_on_left_on",
+            "space_id",
+            "joined_on",
+            "left_on",
+            "field",
+            "status",
+        ),
     )
 
 
