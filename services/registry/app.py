@@ -12,6 +12,7 @@ from services.registry.conditions.router import router as conditions_router
 from services.registry.config import RegistrySettings, get_settings
 from services.registry.events.dispatcher import run_dispatcher
 from services.registry.events.router import router as events_router
+from services.registry.exports.router import router as exports_router
 from services.registry.facts.router import router as facts_router
 from services.registry.jurisdictions.router import router as jurisdictions_router
 from services.registry.levels.router import router as levels_router
@@ -49,6 +50,8 @@ def create_app(
         routers=[
             jurisdictions_router,
             operators_router,
+            # Before the spaces router: /v1/spaces/export is not a space id.
+            exports_router,
             spaces_router,
             status_router,
             levels_router,
