@@ -10,6 +10,7 @@ from services.registry.assessments.router import router as assessments_router
 from services.registry.compliance.router import router as compliance_router
 from services.registry.conditions.router import router as conditions_router
 from services.registry.config import RegistrySettings, get_settings
+from services.registry.documents.router import router as documents_router
 from services.registry.events.dispatcher import run_dispatcher
 from services.registry.events.router import router as events_router
 from services.registry.exports.router import router as exports_router
@@ -61,6 +62,7 @@ def create_app(
             staff_router,
             activities_router,
             compliance_router,
+            documents_router,
             facts_router,
             statistics_router,
             events_router,

@@ -12,6 +12,7 @@ from services.registry.conditions.models import (
     ServicesVersion,
     SpecialisationVersion,
 )
+from services.registry.documents.models import Document, DocumentContent
 from services.registry.events.models import EventDelivery, RegistryEventRecord, SubscriberCursor
 from services.registry.jurisdictions.models import Jurisdiction
 from services.registry.levels.models import SpaceLevelEnd, SpaceLevelGrant
@@ -25,6 +26,8 @@ __all__ = [
     "Activity",
     "ComplianceIncident",
     "ComplianceListing",
+    "Document",
+    "DocumentContent",
     "EventDelivery",
     "FacilitiesVersion",
     "FinancingVersion",

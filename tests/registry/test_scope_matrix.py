@@ -8,6 +8,7 @@ from typing import Any
 
 from tests.conftest import space_body
 from tests.registry.test_conditions import FULL, record_all
+from tests.registry.test_documents import _document as document
 from tests.registry.test_status import assessment, level, recognition, revocation
 
 OWN, OTHER = "620102", "620103"
@@ -35,6 +36,7 @@ BODIES: dict[str, dict[str, Any]] = {
     },
     "listings": {"list_kind": "abnormal_operation", "listed_on": "2024-08-01", "reason": "x"},
     "removal": {"removed_on": "2025-01-01"},
+    "documents": document(),
     **{segment.split("/")[0]: body for segment, body in FULL.items()},
 }
 
@@ -55,6 +57,9 @@ async def test_every_space_route_answers_another_district_as_for_nothing(registr
     await registry.post(
         f"/v1/spaces/{space}/recognition", json=recognition(), headers=auth("city_admin")
     )
+    evidence = await registry.post(
+        f"/v1/spaces/{space}/documents", json=document(), headers=auth("city_admin")
+    )
     spec = (await registry.get("/openapi.json")).json()
     routes = [
         (path, method.upper())
@@ -71,6 +76,7 @@ async def test_every_space_route_answers_another_district_as_for_nothing(registr
             "team_id": uuid.uuid4(),
             "staff_id": uuid.uuid4(),
             "listing_id": uuid.uuid4(),
+            "document_id": evidence.json()["id"],
             "year": 2024,
         }
         foreign_path = route_path.format(space_id=space, **params)
