@@ -21,9 +21,9 @@ from typing import Any
 from urllib.parse import quote
 
 # No type stubs for openpyxl in the lock (types-openpyxl would give them).
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-from openpyxl.styles import Font  # type: ignore[import-untyped]
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.activities.models import ActivityKind

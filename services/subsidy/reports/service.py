@@ -13,7 +13,7 @@ import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
@@ -21,10 +21,10 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 # No type stubs for openpyxl in the lock yet (types-openpyxl would give them).
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
-from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
-from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -814,10 +814,12 @@ def to_xlsx(*tables: Table) -> bytes:
             cells = []
             for column, value in zip(table.columns, row, strict=True):
                 if column.money and value is not None:
-                    cell = WriteOnlyCell(sheet, value=Decimal(_fen(value)).scaleb(-2))
+                    # Excel keeps numbers as doubles: fen / 100 is the double nearest the yuan.
+                    cell = WriteOnlyCell(sheet, value=_fen(value) / 100)
                     cell.number_format = MONEY_FORMAT
                 elif isinstance(value, date):
-                    cell = WriteOnlyCell(sheet, value=value)
+                    midnight = datetime(value.year, value.month, value.day)
+                    cell = WriteOnlyCell(sheet, value=midnight)
                     cell.number_format = "yyyy-mm-dd"
                 elif isinstance(value, str):
                     cell = WriteOnlyCell(sheet, value=value)
