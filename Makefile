@@ -10,7 +10,7 @@ SERVICES := registry eligibility subsidy
 ALEMBIC := $(BIN)/alembic -c migrations/alembic.ini
 
 .PHONY: help venv run migrate revision token test lint format types check-migrations check clean \
-	bench-eligibility bench-subsidy seed-scale bench-registry
+	bench-eligibility bench-subsidy seed-scale bench-registry demo
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -26,6 +26,10 @@ venv: $(STAMP) ## Create .venv and install the locked dependencies
 
 run: $(STAMP) ## Migrate and start all three services (8001-8003); Ctrl-C stops them
 	$(BIN)/python -m deploy.run_local
+
+demo: $(STAMP) ## Load the registry's demo data (the article's spaces, made-up figures); run twice, adds nothing
+	@mkdir -p var
+	$(BIN)/python -m deploy.demo_data
 
 migrate: $(STAMP) ## Migrate every service's database to head (or SERVICE=...)
 	@mkdir -p var

@@ -1,0 +1,60 @@
+"""``make demo``: the article's spaces load through the API on SQLite, marked as demo data, and
+loading again adds nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from deploy.demo_data import DEMO_REMARKS, DEMO_SUFFIX, SPACES, bureau_client, demo_uscc, load_demo
+from services.registry.operators.uscc import check_uscc
+from tests.conftest import AppFactory
+
+ARTICLE_NAMES = (
+    "西部创客众创空间",
+    "创意产业众创空间",
+    "西软众创空间",
+    "丝路品味·众创空间",
+    "海逸众创空间",
+    "图博未来众创空间",
+    "兰州鑫源众创空间",
+    "榆兴众创空间",
+    "兰州科技大市场众创空间",
+)
+
+
+def test_demo_codes_are_valid() -> None:
+    for index, space in enumerate(SPACES):
+        assert check_uscc(demo_uscc(index, space.jurisdiction)).valid
+
+
+@pytest.mark.backends("sqlite")
+async def test_demo_loads_once_and_is_marked(backend: str, make_app: AppFactory) -> None:
+    app = await make_app("registry")
+    async with bureau_client(app) as client:
+        first = await load_demo(client)
+        assert len(first.created) == len(SPACES)
+        assert not first.existing
+        again = await load_demo(client)
+        assert not again.created
+        assert len(again.existing) == len(SPACES)
+
+        listed = (await client.get("/v1/spaces", params={"limit": "200"})).json()["items"]
+        names = [item["name"] for item in listed]
+        assert len(names) == len(SPACES)  # nothing twice
+        assert all(name.endswith(DEMO_SUFFIX) for name in names)
+        for article_name in ARTICLE_NAMES:
+            assert article_name + DEMO_SUFFIX in names
+        assert {item["status"] for item in listed} == {"recognised"}
+
+        space = listed[0]["id"]
+        premises = (await client.get(f"/v1/spaces/{space}/premises")).json()
+        assert premises["remarks"] == DEMO_REMARKS
+        facts = await client.get(f"/v1/spaces/{space}/facts", params={"as_of": "2026-06-30"})
+        assert facts.status_code == 200, facts.text
+        assert facts.json()["incubation"]["teams_in_incubation"] >= 1
+
+        statistics = (
+            await client.get("/v1/statistics", params={"as_of": "2026-06-30", "year": "2018"})
+        ).json()
+        assert statistics["levels"]["municipal_or_above"] == len(SPACES)
+        assert statistics["assessments"]["by_grade"]["优秀"] == 5
