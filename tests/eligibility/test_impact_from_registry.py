@@ -128,3 +128,50 @@ async def test_the_registry_down_is_a_503(make_app, auth) -> None:
         )
     assert response.status_code == 503
     assert response.json()["type"] == "urn:lzms:problem:upstream-unavailable"
+
+
+async def _act(registry, auth, space: str, act: str, effective_on: str, **extra: str) -> None:
+    response = await registry.post(
+        f"/v1/spaces/{space}/{act}",
+        json={"effective_on": effective_on, "document_no": f"兰科发〔{effective_on}〕", **extra},
+        headers=auth("city_admin"),
+    )
+    assert response.status_code == 201, response.text
+
+
+async def test_impact_on_every_space_recognised_on_the_date(wired, registry, auth) -> None:
+    recognised = await _space_with_teams(registry, auth, 12)
+    rectifying = await _space_with_teams(registry, auth, 12)
+    revoked_before = await _space_with_teams(registry, auth, 12)
+    recognised_after = await _space_with_teams(registry, auth, 12)
+    await _space_with_teams(registry, auth, 12)  # an applicant only
+    for space in (recognised, rectifying, revoked_before):
+        await _act(registry, auth, space, "recognition", "2025-06-01")
+    await _act(registry, auth, rectifying, "rectification", "2026-01-10", deadline="2026-12-31")
+    await _act(
+        registry,
+        auth,
+        revoked_before,
+        "revocation",
+        "2025-09-01",
+        reason="failed_assessments",
+        legal_basis="《办法》第十九条",
+    )
+    await _act(registry, auth, recognised_after, "recognition", "2026-05-01")
+    body = {
+        "baseline_ruleset_id": "lz-measures-2018",
+        "candidate_ruleset_id": "lz-measures-draft-stricter",
+        "registry": {"all_recognised": True, "as_of": AS_OF},
+    }
+    async with client_for(wired) as eligibility:
+        response = await eligibility.post("/v1/impact", json=body, headers=auth("city_admin"))
+        both = await eligibility.post(
+            "/v1/impact",
+            json={**body, "registry": {**body["registry"], "space_ids": [recognised]}},
+            headers=auth("city_admin"),
+        )
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["evaluated"] == 2
+    assert {item["space_id"] for item in result["items"]} == {recognised, rectifying}
+    assert both.status_code == 422

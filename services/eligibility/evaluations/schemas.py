@@ -98,12 +98,24 @@ class BatchResult(BaseModel):
 
 
 class RegistrySpaces(BaseModel):
-    """Spaces whose facts the eligibility service fetches from the registry itself."""
+    """Spaces whose facts the eligibility service fetches from the registry itself: the ones
+    named, or every space recognised (or under rectification) on ``as_of``."""
 
     model_config = ConfigDict(extra="forbid")
 
-    space_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=MAX_BATCH)]
+    space_ids: Annotated[list[uuid.UUID], Field(min_length=1, max_length=MAX_BATCH)] | None = None
+    all_recognised: bool = Field(
+        False,
+        description="true: every space the registry records as a municipal maker space on "
+        "as_of (recognised or under rectification), instead of space_ids",
+    )
     as_of: date = Field(description="the date the facts are taken on, and judged on")
+
+    @model_validator(mode="after")
+    def _one_selection(self) -> RegistrySpaces:
+        if (self.space_ids is None) == (not self.all_recognised):
+            raise ValueError("give either space_ids or all_recognised: true, not both")
+        return self
 
 
 class ImpactRequest(BaseModel):

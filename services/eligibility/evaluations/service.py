@@ -7,7 +7,7 @@ import json
 import uuid
 from collections import Counter
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,6 +28,7 @@ from services.eligibility.engine.evaluate import (
 from services.eligibility.evaluations import repository
 from services.eligibility.evaluations.models import DecisionReceipt
 from services.eligibility.evaluations.schemas import (
+    MAX_BATCH,
     BatchItem,
     BatchResult,
     Cause,
@@ -40,8 +41,9 @@ from services.eligibility.evaluations.schemas import (
 from services.eligibility.rulesets.service import LoadedRuleset, RulesetBook
 from shared.auth import Principal
 from shared.canonical import json_differences
+from shared.contracts.spaces import SpaceStanding, SpaceStatus
 from shared.db import utcnow
-from shared.errors import Forbidden, NotFound
+from shared.errors import Forbidden, NotFound, PayloadTooLarge
 
 
 class ReceiptNotFound(NotFound):
@@ -79,13 +81,42 @@ async def fetch_from_registry(
             "is for the bureau, experts and services"
         )
     gate = asyncio.Semaphore(REGISTRY_CONCURRENCY)
+    space_ids = spaces.space_ids
+    if space_ids is None:
+        space_ids = await recognised_on(registry, spaces.as_of, gate)
+        if not space_ids:
+            raise NotFound(
+                f"The registry records no space recognised on {spaces.as_of.isoformat()}; "
+                "nothing to compare"
+            )
+        if len(space_ids) > MAX_BATCH:
+            raise PayloadTooLarge(
+                f"{len(space_ids)} spaces were recognised on {spaces.as_of.isoformat()}; an "
+                f"impact analysis takes at most {MAX_BATCH}: name them in parts (space_ids)"
+            )
 
     async def one(space_id: uuid.UUID) -> EvaluationRequest:
         async with gate:
             facts = await registry.get_facts(space_id, spaces.as_of)
         return EvaluationRequest(application_date=spaces.as_of, facts=facts)
 
-    return list(await asyncio.gather(*(one(space_id) for space_id in spaces.space_ids)))
+    return list(await asyncio.gather(*(one(space_id) for space_id in space_ids)))
+
+
+async def recognised_on(
+    registry: RegistryClient, as_of: date, gate: asyncio.Semaphore
+) -> list[uuid.UUID]:
+    """The spaces that were municipal maker spaces on ``as_of``: of those ever recognised,
+    the ones whose standing that day is recognised or under rectification."""
+
+    async def standing(space_id: uuid.UUID) -> SpaceStanding:
+        async with gate:
+            return await registry.get_standing(space_id, as_of)
+
+    candidates = await registry.ever_recognised_space_ids()
+    standings = await asyncio.gather(*(standing(space_id) for space_id in candidates))
+    held = (SpaceStatus.RECOGNISED, SpaceStatus.UNDER_RECTIFICATION)
+    return [s.space_id for s in standings if s.status in held]
 
 
 def check_scope(principal: Principal, requests: Sequence[EvaluationRequest]) -> None:
