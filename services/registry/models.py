@@ -20,7 +20,7 @@ from services.registry.operators.models import Operator, OperatorVersion
 from services.registry.spaces.models import Space
 from services.registry.staff.models import StaffMember
 from services.registry.status.models import SpaceStatusChange
-from services.registry.teams.models import Team, TeamEvent
+from services.registry.teams.models import Team, TeamDayCount, TeamEvent
 
 __all__ = [
     "Activity",
@@ -48,5 +48,6 @@ __all__ = [
     "StaffMember",
     "SubscriberCursor",
     "Team",
+    "TeamDayCount",
     "TeamEvent",
 ]

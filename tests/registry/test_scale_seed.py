@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 
+import asyncpg
 import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
 from shared.auth import Role
 from shared.auth.tokens import issue_token
-from tests.bench.registry_seed import Generator, Scale, load, uscc_with_check
+from tests.bench.registry_seed import Generator, Scale, asyncpg_dsn, load, uscc_with_check
 from tests.conftest import AppFactory, DatabaseFactory, client_for
 
 TINY = Scale(spaces=40, teams=2_000, activities=300)
@@ -68,3 +69,13 @@ async def test_tiny_seed_loads_and_reads(
         assert figures["spaces"]["by_status"]["recognised"] > 0
         assert figures["levels"]["municipal_or_above"] > 0
         assert 0 < figures["teams"]["in_incubation"] < TINY.teams
+    # The statistics read the rollup the seed filled: it agrees with the teams themselves.
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        direct = await connection.fetchval(
+            "SELECT count(*) FROM teams WHERE joined_on <= '2026-11-01' "
+            "AND (left_on IS NULL OR left_on > '2026-11-01')"
+        )
+    finally:
+        await connection.close()
+    assert figures["teams"]["in_incubation"] == direct

@@ -15,7 +15,7 @@ from services.registry.levels.models import SpaceLevelGrant
 from services.registry.levels.repository import held_condition
 from services.registry.spaces.models import Space
 from services.registry.status.models import SpaceStatusChange
-from services.registry.teams.models import Team, TeamStatus
+from services.registry.teams.models import TeamDayCount
 
 
 def spaces_in_scope(as_of: date, jurisdiction: str | None) -> sa.Subquery:
@@ -89,17 +89,29 @@ async def count_levels(
 
 
 async def count_teams(
-    session: AsyncSession, scoped: sa.Subquery, as_of: date, year_start: date, through: date
+    session: AsyncSession, jurisdiction: str | None, as_of: date, year_start: date, through: date
 ) -> tuple[int, int, int]:
-    """(in incubation on as_of, graduated by as_of, graduated from year_start to through)."""
-    graduated = Team.status == TeamStatus.GRADUATED
+    """(in incubation on as_of, graduated by as_of, graduated from year_start to through).
+
+    From the per-day rollup, not the teams themselves: in incubation on a day is every team
+    that joined on or before it less every team that left on or before it (a team leaves on
+    or after the day it joined). A team joins only a space already open (``teams.service``),
+    so these are the teams of the spaces open on as_of, as the other figures count spaces.
+    """
+    day = TeamDayCount.day
     stmt = sa.select(
-        sa.func.count().filter(
-            Team.joined_on <= as_of, sa.or_(Team.left_on.is_(None), Team.left_on > as_of)
+        sa.func.coalesce(
+            sa.func.sum(TeamDayCount.joined_count - TeamDayCount.left_count).filter(day <= as_of),
+            0,
         ),
-        sa.func.count().filter(graduated, Team.left_on <= as_of),
-        sa.func.count().filter(graduated, Team.left_on >= year_start, Team.left_on <= through),
-    ).join(scoped, scoped.c.id == Team.space_id)
+        sa.func.coalesce(sa.func.sum(TeamDayCount.graduated_count).filter(day <= as_of), 0),
+        sa.func.coalesce(
+            sa.func.sum(TeamDayCount.graduated_count).filter(day >= year_start, day <= through),
+            0,
+        ),
+    ).where(day <= as_of)
+    if jurisdiction is not None:
+        stmt = stmt.where(TeamDayCount.jurisdiction_code == jurisdiction)
     in_incubation, graduated_total, graduated_in_year = (await session.execute(stmt)).one()
     return int(in_incubation), int(graduated_total), int(graduated_in_year)
 

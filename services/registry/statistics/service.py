@@ -91,7 +91,7 @@ async def statistics(
     year_start = date(the_year, 1, 1)
     through = min(date(the_year, 12, 31), on)
     in_incubation, graduated, graduated_in_year = await repository.count_teams(
-        session, scoped, on, year_start, through
+        session, scope, on, year_start, through
     )
     activities = await repository.count_activities(session, scoped, year_start, through)
     grades = await repository.count_grades(session, scoped, the_year, on)

@@ -99,3 +99,32 @@ class TeamEvent(Base):
         # One joining and at most one end per team, whatever the application does.
         sa.UniqueConstraint("team_id", "kind", name="uq_team_events_team_id_kind"),
     )
+
+
+class TeamDayCount(Base):
+    """Teams that joined, left and graduated on one day in one jurisdiction: the rollup the
+    statistics read instead of counting every team (1,000,000 at national scale) per request.
+
+    Written in the same transaction as each team's joining and end (``repository``), so it
+    always agrees with ``teams``; ``tests/registry`` checks that it does. Counted by the
+    space's jurisdiction at the time of the event: moving a space to another jurisdiction
+    (a bureau act not yet offered) must move its teams' counts with it.
+    """
+
+    __tablename__ = "team_day_counts"
+
+    jurisdiction_code: Mapped[str] = mapped_column(
+        sa.String(10), sa.ForeignKey("jurisdictions.code"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(sa.Date, primary_key=True)
+    joined_count: Mapped[int] = mapped_column(sa.Integer)
+    left_count: Mapped[int] = mapped_column(sa.Integer)
+    graduated_count: Mapped[int] = mapped_column(sa.Integer)
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "joined_count >= 0 AND left_count >= 0 AND graduated_count >= 0",
+            name="counts_nonnegative",
+        ),
+        sa.CheckConstraint("graduated_count <= left_count", name="graduated_within_left"),
+    )

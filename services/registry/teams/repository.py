@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry.teams.models import Team, TeamEvent
+from services.registry.teams.models import Team, TeamDayCount, TeamEvent
 from services.registry.teams.schemas import TeamFilters
 from shared.pagination import PageParams, keyset_page
 
@@ -38,6 +39,39 @@ async def record_end(session: AsyncSession, event: TeamEvent) -> None:
     await session.flush()
     session.add(event)
     await session.flush()
+
+
+async def count_day(
+    session: AsyncSession,
+    jurisdiction_code: str,
+    day: date,
+    *,
+    joined: int = 0,
+    left: int = 0,
+    graduated: int = 0,
+) -> None:
+    """Add to the day's counts in the jurisdiction (one upsert; the row is made on first use)."""
+    values = {
+        "jurisdiction_code": jurisdiction_code,
+        "day": day,
+        "joined_count": joined,
+        "left_count": left,
+        "graduated_count": graduated,
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(TeamDayCount).values(values)
+    excluded = stmt.excluded
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[TeamDayCount.jurisdiction_code, TeamDayCount.day],
+            set_={
+                "joined_count": TeamDayCount.joined_count + excluded.joined_count,
+                "left_count": TeamDayCount.left_count + excluded.left_count,
+                "graduated_count": TeamDayCount.graduated_count + excluded.graduated_count,
+            },
+        )
+    )
 
 
 async def events_of(session: AsyncSession, team_id: uuid.UUID) -> Sequence[TeamEvent]:

@@ -83,7 +83,9 @@ async def create_team(
         recorded_at=now,
         recorded_by=principal.subject,
     )
-    return space, await repository.add(session, team, joined)
+    team = await repository.add(session, team, joined)
+    await repository.count_day(session, space.jurisdiction_code, team.joined_on, joined=1)
+    return space, team
 
 
 async def graduate_team(
@@ -104,6 +106,7 @@ async def graduate_team(
     await _end(
         session,
         principal,
+        space,
         team,
         TeamEventKind.GRADUATED,
         data.graduated_on,
@@ -123,7 +126,9 @@ async def exit_team(
     team = await _visible(session, space.id, team_id, for_update=True)
     _refuse_if_left(team)
     _raise_if_invalid(_endfuture_date_errors("body.exited_on", data.exited_on, team))
-    await _end(session, principal, team, TeamEventKind.EXITED, data.exited_on, enterprise=None)
+    await _end(
+        session, principal, space, team, TeamEventKind.EXITED, data.exited_on, enterprise=None
+    )
     return space, team
 
 
@@ -149,6 +154,7 @@ async def list_teams(
 async def _end(
     session: AsyncSession,
     principal: Principal,
+    space: Space,
     team: Team,
     kind: TeamEventKind,
     on: date,
@@ -172,6 +178,13 @@ async def _end(
             recorded_at=utcnow(),
             recorded_by=principal.subject,
         ),
+    )
+    await repository.count_day(
+        session,
+        space.jurisdiction_code,
+        on,
+        left=1,
+        graduated=1 if kind is TeamEventKind.GRADUATED else 0,
     )
 
 
