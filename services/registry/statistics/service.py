@@ -4,6 +4,8 @@ Every figure is computed in the database over the spaces open on ``as_of`` and, 
 officer, in its own jurisdiction only (so its figures, breakdowns and shares are its own).
 Statuses and levels are those in force at the end of ``as_of``; yearly figures cover the
 calendar ``year`` up to ``as_of``. Every category appears, with 0 where nothing counts.
+The team figures come from the per-day rollup ``team_day_counts`` (kept with every joining and
+end), so they cost the same with a million teams as with ten.
 Given a province total, a share is the count here as a percentage of it, to one decimal
 (half up), as the Measures' article reports them ("国家备案23家，占全省的76.7%").
 """
