@@ -31,9 +31,6 @@ import math
 import os
 import platform
 import pstats
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -63,10 +60,9 @@ from shared.auth.tokens import issue_token
 from shared.contracts.facts import FacilitiesFacts, ManagementRulesFacts
 from shared.contracts.spaces import SpaceForm
 from shared.settings import DEV_JWT_SECRET
+from tests.bench.servers import uvicorn
 from tests.eligibility.factories import APPLICATION_DATE, cohort
 from tests.eligibility.factories import request as request_body
-
-REPO = Path(__file__).resolve().parents[2]
 
 COHORT_SIZE = 10_000
 INPROCESS_WARMUP = 300
@@ -74,7 +70,6 @@ INPROCESS_TIMED = 3_000  # the same items for the engine and for ZEN
 ROUNDS = 3  # in-process figures are the best of this many rounds (other work shares the CPUs)
 HTTP_WARMUP = 50
 HTTP_TIMED = 1_000
-SERVER_START_SECONDS = 60.0
 BULK_TIMEOUT_SECONDS = 600.0
 
 BASELINE_RULESET = "lz-measures-2018"
@@ -662,62 +657,11 @@ def fresh_database() -> Iterator[tuple[str, str]]:
         yield url, f"SQLite file {path} (PostgreSQL at {PG_ADMIN_DSN} unreachable)"
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextlib.contextmanager
 def running_service(env: dict[str, str]) -> Iterator[str]:
     """The eligibility service under uvicorn on a free localhost port; stopped on the way out."""
-    port = _free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile(mode="w+b") as log:
-        process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "services.eligibility.app:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            if not _wait_ready(f"{base_url}/readyz", process):
-                log.seek(0)
-                tail = log.read().decode(errors="replace")[-4000:]
-                raise SystemExit(f"the eligibility service did not become ready:\n{tail}")
-            yield base_url
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=5)
-
-
-def _wait_ready(url: str, process: subprocess.Popen[bytes]) -> bool:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return True
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    return False
+    with uvicorn("services.eligibility.app:create_app", env) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def _one_at_a_time(

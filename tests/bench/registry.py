@@ -21,16 +21,10 @@ import json
 import math
 import os
 import platform
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -42,9 +36,8 @@ from shared.auth import Role
 from shared.auth.tokens import issue_token
 from shared.settings import DEV_JWT_SECRET
 from tests.bench.registry_seed import PG_ADMIN_DSN, SCRATCH_DATABASE, asyncpg_dsn, database_url
+from tests.bench.servers import uvicorn
 
-REPO = Path(__file__).resolve().parents[2]
-SERVER_START_SECONDS = 60.0
 AS_OF = "2026-06-30"
 WARMUP = 100
 STATISTICS_SAMPLES = 30
@@ -175,49 +168,6 @@ async def worker_one(
     status, body = await connection.get(paths[index % len(paths)], headers)
     if status != 200:
         raise SystemExit(f"{label}: {paths[index % len(paths)]} answered {status}: {body!r}")
-
-
-# ---------------------------------------------------------------------------------------------
-# Servers
-# ---------------------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.contextmanager
-def uvicorn(factory: str, env: dict[str, str]) -> Iterator[int]:
-    """``factory`` under uvicorn on a free localhost port; stopped on the way out."""
-    port = _free_port()
-    with tempfile.TemporaryFile(mode="w+b") as log:
-        process = subprocess.Popen(  # noqa: S603 - our interpreter, our arguments
-            [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
-             "--port", str(port), "--no-access-log", "--log-level", "warning"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + SERVER_START_SECONDS
-            ready = False
-            while time.monotonic() < deadline and process.poll() is None and not ready:
-                with contextlib.suppress(httpx.TransportError):
-                    ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).is_success
-                time.sleep(0.2)
-            if not ready:
-                log.seek(0)
-                tail = log.read().decode(errors="replace")[-4000:]
-                raise SystemExit(f"{factory} did not become ready:\n{tail}")
-            yield port
-        finally:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=5)
 
 
 # ---------------------------------------------------------------------------------------------
