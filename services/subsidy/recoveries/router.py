@@ -69,7 +69,7 @@ async def list_cases(
 ) -> dict[str, Any]:
     rows = await service.list_page(session, principal, page, space_id=space_id, status=case_status)
     items, cursor = page_of(rows, page, lambda c: [c.created_at.isoformat(), str(c.id)])
-    return {"items": [await service.out(session, c) for c in items], "next_cursor": cursor}
+    return {"items": await service.outs(session, items), "next_cursor": cursor}
 
 
 @router.get(

@@ -11,6 +11,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from services.subsidy.awards import service as awards
 from services.subsidy.awards.models import Award, AwardStatus
@@ -489,42 +490,56 @@ async def list_page(
 
 
 async def out(session: AsyncSession, case: RecoveryCase) -> CaseOut:
-    receivable, recovered, written_off = _codes(case.id)
-    accounts = {
-        a.code: a
-        for a in (
-            await session.scalars(sa.select(Account).where(Account.code.in_(_codes(case.id))))
-        ).all()
+    return (await outs(session, [case]))[0]
+
+
+async def outs(session: AsyncSession, cases: Sequence[RecoveryCase]) -> list[CaseOut]:
+    """The cases with their balances and settlements: two queries for the lot."""
+    ids = [case.id for case in cases]
+    balances: dict[tuple[uuid.UUID, AccountKind], int] = {
+        (row.case_id, row.kind): row.debits_posted - row.credits_posted
+        for row in await session.execute(
+            sa.select(
+                Account.case_id, Account.kind, Account.debits_posted, Account.credits_posted
+            ).where(Account.case_id.in_(ids))
+        )
     }
-    reversals = sa.orm.aliased(JournalEntry)
-    rows = await session.execute(
+    reversals = aliased(JournalEntry)
+    settlements: dict[uuid.UUID, list[SettlementOut]] = {case_id: [] for case_id in ids}
+    columns = sa.inspect(Settlement).column_attrs
+    for settlement, reversed_by in await session.execute(
         sa.select(Settlement, reversals.id)
         .outerjoin(reversals, reversals.reverses_id == Settlement.entry_id)
-        .where(Settlement.case_id == case.id)
+        .where(Settlement.case_id.in_(ids))
         .order_by(Settlement.created_at, Settlement.id)
-    )
-    settlements = [
-        SettlementOut.model_validate(
-            {
-                **{c.key: getattr(s, c.key) for c in sa.inspect(Settlement).column_attrs},
-                "reversed_by_entry_id": reversed_by,
-            }
+    ):
+        settlements[settlement.case_id].append(
+            SettlementOut.model_validate(
+                {
+                    **{c.key: getattr(settlement, c.key) for c in columns},
+                    "reversed_by_entry_id": reversed_by,
+                }
+            )
         )
-        for s, reversed_by in rows
-    ]
-    outstanding = accounts[receivable].balance
-    return CaseOut.model_validate(
-        {
-            **{c.key: getattr(case, c.key) for c in sa.inspect(RecoveryCase).column_attrs},
-            "overdue": outstanding > 0 and case.due_on < today_in_china(),
-            # Claimed back on the case; a reversed repayment moves money back into the
-            # receivable, which is not a new claim.
-            "determined_fen": outstanding
-            + accounts[recovered].balance
-            + accounts[written_off].balance,
-            "outstanding_fen": outstanding,
-            "recovered_fen": accounts[recovered].balance,
-            "written_off_fen": accounts[written_off].balance,
-            "settlements": settlements,
-        }
-    )
+    today = today_in_china()
+    results: list[CaseOut] = []
+    for case in cases:
+        outstanding = balances.get((case.id, AccountKind.RECEIVABLE), 0)
+        recovered = balances.get((case.id, AccountKind.RECOVERED), 0)
+        written_off = balances.get((case.id, AccountKind.WRITTEN_OFF), 0)
+        results.append(
+            CaseOut.model_validate(
+                {
+                    **{c.key: getattr(case, c.key) for c in sa.inspect(RecoveryCase).column_attrs},
+                    "overdue": outstanding > 0 and case.due_on < today,
+                    # Claimed back on the case; a reversed repayment moves money back into the
+                    # receivable, which is not a new claim.
+                    "determined_fen": outstanding + recovered + written_off,
+                    "outstanding_fen": outstanding,
+                    "recovered_fen": recovered,
+                    "written_off_fen": written_off,
+                    "settlements": settlements[case.id],
+                }
+            )
+        )
+    return results
