@@ -180,7 +180,7 @@ async def list_proposals(
     rows = await service.proposals_page(session, principal, proposal_status, page)
     items, cursor = page_of(rows, page, lambda p: [p.created_at.isoformat(), str(p.id)])
     return {
-        "items": [await service.proposal_out(session, p) for p in items],
+        "items": await service.proposal_outs(session, items),
         "next_cursor": cursor,
     }
 

@@ -524,10 +524,25 @@ async def proposals_page(
 
 
 async def proposal_out(session: AsyncSession, proposal: AwardProposal) -> ProposalOut:
-    award_id = await session.scalar(sa.select(Award.id).where(Award.proposal_id == proposal.id))
-    return ProposalOut.model_validate(
-        {
-            **{c.key: getattr(proposal, c.key) for c in sa.inspect(AwardProposal).column_attrs},
-            "award_id": award_id,
-        }
-    )
+    return (await proposal_outs(session, [proposal]))[0]
+
+
+async def proposal_outs(
+    session: AsyncSession, proposals: Sequence[AwardProposal]
+) -> list[ProposalOut]:
+    """The proposals with the award each became, if any, in one query for the lot."""
+    awards = {
+        proposal_id: award_id
+        for proposal_id, award_id in await session.execute(
+            sa.select(Award.proposal_id, Award.id).where(
+                Award.proposal_id.in_([p.id for p in proposals])
+            )
+        )
+    }
+    columns = sa.inspect(AwardProposal).column_attrs
+    return [
+        ProposalOut.model_validate(
+            {**{c.key: getattr(p, c.key) for c in columns}, "award_id": awards.get(p.id)}
+        )
+        for p in proposals
+    ]
