@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from shared import audit_router, health
+from shared import audit_router, health, idempotency
 from shared.auth.tokens import ServiceTokenProvider, TokenVerifier
 from shared.db import Database
 from shared.errors import (
@@ -55,7 +55,9 @@ def create_service_app(
         app.state.service_token = ServiceTokenProvider(settings)
         try:
             async with serving_clients(app, **(clients(app) if clients else {})):
-                tasks = [asyncio.create_task(run(app)) for run in background]
+                tasks = [
+                    asyncio.create_task(run(app)) for run in (*background, idempotency.keep_purging)
+                ]
                 try:
                     yield
                 finally:

@@ -7,13 +7,16 @@ stored response commit together or not at all. A concurrent retry waits on the c
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import Header
+import structlog
+from fastapi import FastAPI, Header
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +27,8 @@ from shared.canonical import canonical_json, sha256_hex
 from shared.db import utcnow
 from shared.errors import Conflict, FieldError, ProblemError, RequestInvalid, UnprocessableRequest
 from shared.platform_schema import idempotency_keys
+
+log = structlog.get_logger(__name__)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
@@ -173,3 +178,28 @@ def require_idempotency_key(
             "operation, the same one on every retry of it) so a retry cannot act twice"
         )
     return check_key(idempotency_key)
+
+
+async def purge_expired(session: AsyncSession, older_than: datetime) -> int:
+    """Forget the requests completed before ``older_than`` (their keys may then act anew)."""
+    result = await session.execute(
+        sa.delete(idempotency_keys).where(idempotency_keys.c.created_at < older_than)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def keep_purging(app: FastAPI) -> None:
+    """Every app's background task: forget keys past the retention, about once an interval."""
+    settings = app.state.settings
+    while True:
+        await asyncio.sleep(settings.idempotency_purge_interval_seconds)
+        cutoff = utcnow() - timedelta(days=settings.idempotency_retention_days)
+        try:
+            async with app.state.database.session() as session:
+                purged = await purge_expired(session, cutoff)
+                await session.commit()
+        except Exception:  # the next pass tries again; requests are unaffected
+            log.exception("idempotency_purge_failed")
+        else:
+            if purged:
+                log.info("idempotency_keys_purged", purged=purged, before=cutoff.isoformat())

@@ -55,6 +55,11 @@ class BaseServiceSettings(BaseSettings):
     http_timeout_seconds: float = Field(default=5.0, gt=0)
     http_retries: int = Field(default=2, ge=0, le=5)
 
+    # How long a completed request is remembered by its Idempotency-Key (retries come within
+    # minutes or hours; after this the same key acts anew). Purged about hourly.
+    idempotency_retention_days: int = Field(default=30, ge=1, le=3650)
+    idempotency_purge_interval_seconds: float = Field(default=3600.0, gt=0)
+
     @model_validator(mode="after")
     def _secrets_are_not_dev_defaults_outside_dev(self) -> Self:
         if self.env is Environment.DEV or self.env is Environment.TEST:

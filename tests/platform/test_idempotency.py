@@ -123,3 +123,34 @@ async def test_fifty_concurrent_retries_create_once(registry, auth) -> None:
     assert len({r.json()["id"] for r in responses}) == 1
     assert sum(r.headers.get("idempotent-replayed") == "true" for r in responses) == 49
     assert await _count(registry, auth) == 1
+
+
+async def test_keys_past_their_retention_are_forgotten_and_may_act_anew(
+    registry_app, registry, auth
+) -> None:
+    from datetime import timedelta
+
+    import sqlalchemy as sa
+
+    from shared.db import utcnow
+    from shared.idempotency import purge_expired
+    from shared.platform_schema import idempotency_keys
+
+    headers = {**auth("city_admin"), "Idempotency-Key": "create-haiyi-1"}
+    first = await registry.post("/v1/spaces", json=space_body(name="海逸众创空间"), headers=headers)
+    assert first.status_code == 201
+    database = registry_app.state.database
+    async with database.session() as session:
+        # Nothing is old enough yet.
+        assert await purge_expired(session, utcnow() - timedelta(days=30)) == 0
+        assert await purge_expired(session, utcnow() + timedelta(seconds=1)) == 1
+        await session.commit()
+        left = await session.scalar(sa.select(sa.func.count()).select_from(idempotency_keys))
+    assert left == 0
+    # Forgotten, the key acts anew: this body would have been refused as a different request.
+    again = await registry.post(
+        "/v1/spaces", json=space_body(name="图博未来众创空间"), headers=headers
+    )
+    assert again.status_code == 201
+    assert "idempotent-replayed" not in again.headers
+    assert await _count(registry, auth) == 2
