@@ -9,10 +9,28 @@ registry delivers its events as a service.
 
 from __future__ import annotations
 
-from shared.auth import Role, require_roles
+from typing import Annotated
+
+from fastapi import Depends
+
+from shared.auth import Principal, Role, require_roles
+from shared.errors import Forbidden
 
 treasurers = require_roles(Role.CITY_ADMIN, Role.FINANCE_OFFICER)
 award_preparers = require_roles(Role.CITY_ADMIN, Role.FINANCE_OFFICER, Role.DISTRICT_OFFICER)
 readers = require_roles(Role.CITY_ADMIN, Role.FINANCE_OFFICER, Role.AUDITOR, Role.DISTRICT_OFFICER)
 ledger_readers = require_roles(Role.CITY_ADMIN, Role.FINANCE_OFFICER, Role.AUDITOR)
-event_senders = require_roles(Role.SERVICE, Role.CITY_ADMIN)
+REGISTRY_SERVICE = "service:registry"
+
+
+async def event_senders(
+    principal: Annotated[Principal, Depends(require_roles(Role.SERVICE, Role.CITY_ADMIN))],
+) -> Principal:
+    """The registry itself (its service token), or the bureau redelivering by hand: another
+    service's token may not speak for the registry."""
+    if principal.role is Role.SERVICE and principal.subject != REGISTRY_SERVICE:
+        raise Forbidden(
+            f"Registry events come from the registry ({REGISTRY_SERVICE}); "
+            f"{principal.subject} may not send them"
+        )
+    return principal

@@ -190,6 +190,13 @@ async def test_only_the_registry_or_the_bureau_sends_events(money: Money) -> Non
         headers=money.auth("finance_officer", key=False),
     )
     assert response.status_code == 403
+    impostor = await money.client.post(
+        "/v1/events/registry",
+        json=_event(space, "space.recognised"),
+        headers=money.auth("service", sub="service:eligibility", key=False),
+    )
+    assert impostor.status_code == 403
+    assert "service:registry" in impostor.json()["detail"]
     bad = await money.client.post(
         "/v1/events/registry",
         json=_event(space, "space.revoked", reason="fraud", legal_basis="x"),

@@ -337,12 +337,14 @@ async def offset(
     """Settle part of the case with a tranche of another award of the same operator: the
     tranche counts as paid on that award and as recovered on the case, and no money moves."""
     _dates(("body.offset_on", data.offset_on))
-    case = await locked(session, principal, case_id)
-    _expect_open(case, "offset")
+    await get(session, principal, case_id)  # 404 before anything is locked
+    # Locks in the order every money path takes them: the award, then the case.
     try:
         award = await awards.locked(session, principal, data.award_id)
     except awards.AwardNotFound:
         raise OffsetNotAllowed(f"No award {data.award_id} within your jurisdiction") from None
+    case = await locked(session, principal, case_id)
+    _expect_open(case, "offset")
     if award.status is not AwardStatus.APPROVED:
         raise OffsetNotAllowed(
             f"Award {award.id} is {award.status.value}; only an approved award's tranche is offset"
