@@ -21,7 +21,6 @@ from services.subsidy.ledger.schemas import (
     VerificationOut,
 )
 from services.subsidy.recoveries import service as recoveries
-from services.subsidy.recoveries.models import RecoveryCase
 from shared.audit import AuditNote
 from shared.auth import Principal
 from shared.errors import NotFound, problem_responses
@@ -161,12 +160,15 @@ async def reverse(
     principal: Annotated[Principal, Depends(treasurers)],
     audit: Annotated[AuditNote, Depends(get_audit_note)],
 ) -> EntryOut:
-    original, reversal = await service.reverse(
+    # A repayment's case is locked before the accounts, as every recovery path does.
+    case_id = await session.scalar(
+        sa.select(JournalEntry.case_id).where(JournalEntry.id == entry_id)
+    )
+    case = None if case_id is None else await recoveries.locked(session, principal, case_id)
+    _, reversal = await service.reverse(
         session, entry_id, body.reason, principal.subject, reversible=REVERSIBLE
     )
-    if original.case_id is not None:
-        case = await session.get(RecoveryCase, original.case_id)
-        assert case is not None
+    if case is not None:
         await recoveries.refresh_status(session, case)
     audit.about("ledger_entry", entry_id, reversal_id=str(reversal.id), reason=body.reason)
     return (await _out(session, [reversal]))[0]
