@@ -175,3 +175,29 @@ async def test_impact_on_every_space_recognised_on_the_date(wired, registry, aut
     assert result["evaluated"] == 2
     assert {item["space_id"] for item in result["items"]} == {recognised, rectifying}
     assert both.status_code == 422
+
+
+async def test_what_can_be_refused_here_is_refused_before_the_registry_is_asked(
+    make_app, auth
+) -> None:
+    eligibility_app = await make_app(
+        "eligibility", registry_url="http://127.0.0.1:9", http_retries=0
+    )
+    async with client_for(eligibility_app) as eligibility:
+        unknown = await eligibility.post(
+            "/v1/impact",
+            json={**_impact(["00000000-0000-4000-8000-000000000000"]), "baseline_ruleset_id": "x"},
+            headers=auth("city_admin"),
+        )
+        future = await eligibility.post(
+            "/v1/impact",
+            json={
+                **_impact(["00000000-0000-4000-8000-000000000000"]),
+                "registry": {"all_recognised": True, "as_of": "2999-01-01"},
+            },
+            headers=auth("city_admin"),
+        )
+    # The registry is unreachable: a 503 here would mean it was asked.
+    assert unknown.status_code == 404, unknown.text
+    assert future.status_code == 422, future.text
+    assert future.json()["errors"][0]["field"] == "body.registry.as_of"

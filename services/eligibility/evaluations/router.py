@@ -182,6 +182,9 @@ async def impact(
     raw = await request.body()
     with collector_paused():
         body = parse_json(raw, request.headers.get("content-type"), IMPACT_REQUEST)
+    # Unknown rulesets are refused before anything is asked of the registry.
+    for ruleset_id in (body.baseline_ruleset_id, body.candidate_ruleset_id):
+        book.get(ruleset_id)
     if body.registry is not None:
         items = await service.fetch_from_registry(
             request.app.state.registry_client, principal, body.registry

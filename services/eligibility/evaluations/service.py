@@ -43,7 +43,8 @@ from shared.auth import Principal
 from shared.canonical import json_differences
 from shared.contracts.spaces import SpaceStanding, SpaceStatus
 from shared.db import utcnow
-from shared.errors import Forbidden, NotFound, PayloadTooLarge
+from shared.errors import Forbidden, NotFound, PayloadTooLarge, RequestInvalid
+from shared.timezone import future_date_errors
 
 
 class ReceiptNotFound(NotFound):
@@ -79,6 +80,11 @@ async def fetch_from_registry(
         raise Forbidden(
             "Districts give the facts themselves (items); fetching from the registry "
             "is for the bureau, experts and services"
+        )
+    errors = future_date_errors("body.registry.as_of", spaces.as_of)
+    if errors:
+        raise RequestInvalid(
+            "registry.as_of is in the future: the registry has no facts for it yet", errors
         )
     gate = asyncio.Semaphore(REGISTRY_CONCURRENCY)
     space_ids = spaces.space_ids
