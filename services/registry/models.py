@@ -17,7 +17,7 @@ from services.registry.events.models import EventDelivery, RegistryEventRecord, 
 from services.registry.jurisdictions.models import Jurisdiction
 from services.registry.levels.models import SpaceLevelEnd, SpaceLevelGrant
 from services.registry.operators.models import Operator, OperatorVersion
-from services.registry.spaces.models import Space
+from services.registry.spaces.models import Space, SpaceJurisdictionChange, SpaceVersion
 from services.registry.staff.models import StaffMember
 from services.registry.status.models import SpaceStatusChange
 from services.registry.teams.models import Team, TeamDayCount, TeamEvent
@@ -41,9 +41,11 @@ __all__ = [
     "ServicesVersion",
     "Space",
     "SpaceAssessment",
+    "SpaceJurisdictionChange",
     "SpaceLevelEnd",
     "SpaceLevelGrant",
     "SpaceStatusChange",
+    "SpaceVersion",
     "SpecialisationVersion",
     "StaffMember",
     "SubscriberCursor",

@@ -37,6 +37,14 @@ BODIES: dict[str, dict[str, Any]] = {
     "listings": {"list_kind": "abnormal_operation", "listed_on": "2024-08-01", "reason": "x"},
     "removal": {"removed_on": "2025-01-01"},
     "documents": document(),
+    # PATCH /v1/spaces/{space_id}: the correction.
+    "spaces": {"name": "改名", "address": "城关区某路1号"},
+    "jurisdiction-changes": {
+        "jurisdiction_code": OWN,
+        "effective_on": "2025-01-01",
+        "document_no": "兰科发〔2025〕1号",
+        "reason": "区划调整",
+    },
     **{segment.split("/")[0]: body for segment, body in FULL.items()},
 }
 
@@ -81,7 +89,7 @@ async def test_every_space_route_answers_another_district_as_for_nothing(registr
         }
         foreign_path = route_path.format(space_id=space, **params)
         missing_path = route_path.format(space_id=uuid.uuid4(), **params)
-        body = _body_for(route_path) if method in ("POST", "PUT") else None
+        body = _body_for(route_path) if method in ("POST", "PUT", "PATCH") else None
         query = {"as_of": "2025-06-30"} if route_path.endswith("/facts") else None
         foreign = await registry.request(
             method, foreign_path, json=body, params=query, headers=other

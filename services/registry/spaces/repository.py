@@ -10,9 +10,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry.spaces.models import Space
+from services.registry.activities.models import Activity
+from services.registry.levels.models import SpaceLevelGrant
+from services.registry.spaces.models import Space, SpaceJurisdictionChange, SpaceVersion
 from services.registry.spaces.schemas import SpaceFilters
 from services.registry.status.models import SpaceStatusChange
+from services.registry.teams.models import Team
 from shared.contracts.spaces import SpaceStatus
 from shared.pagination import PageParams, keyset_page
 
@@ -21,13 +24,103 @@ def _scoped(stmt: sa.Select[Space], scope: str | None) -> sa.Select[Space]:
     return stmt if scope is None else stmt.where(Space.jurisdiction_code == scope)
 
 
-async def add(session: AsyncSession, space: Space, registered: SpaceStatusChange) -> Space:
+async def add(
+    session: AsyncSession, space: Space, registered: SpaceStatusChange, first: SpaceVersion
+) -> Space:
     session.add(space)
-    # The status record references the space: flush it first.
+    # The status record and the version reference the space: flush it first.
     await session.flush()
-    session.add(registered)
+    session.add_all([registered, first])
     await session.flush()
     return space
+
+
+async def save_version(session: AsyncSession, version: SpaceVersion) -> None:
+    """Write the changed current row and append its new version, in the caller's transaction."""
+    await session.flush()
+    session.add(version)
+    await session.flush()
+
+
+async def has_version(session: AsyncSession, space_id: uuid.UUID, version: int) -> bool:
+    return await session.get(SpaceVersion, (space_id, version)) is not None
+
+
+async def versions_page(
+    session: AsyncSession, space_id: uuid.UUID, page: PageParams
+) -> Sequence[SpaceVersion]:
+    stmt = sa.select(SpaceVersion).where(SpaceVersion.space_id == space_id)
+    stmt = keyset_page(stmt, [SpaceVersion.version.expression], page, [int])
+    return (await session.scalars(stmt)).all()
+
+
+async def latest_jurisdiction_change(
+    session: AsyncSession, space_id: uuid.UUID
+) -> SpaceJurisdictionChange | None:
+    stmt = (
+        sa.select(SpaceJurisdictionChange)
+        .where(SpaceJurisdictionChange.space_id == space_id)
+        .order_by(SpaceJurisdictionChange.seq.desc())
+        .limit(1)
+    )
+    return (await session.scalars(stmt)).first()
+
+
+async def add_jurisdiction_change(session: AsyncSession, change: SpaceJurisdictionChange) -> None:
+    session.add(change)
+    await session.flush()
+
+
+async def jurisdiction_changes_page(
+    session: AsyncSession, space_id: uuid.UUID, page: PageParams
+) -> Sequence[SpaceJurisdictionChange]:
+    stmt = sa.select(SpaceJurisdictionChange).where(SpaceJurisdictionChange.space_id == space_id)
+    stmt = keyset_page(stmt, [SpaceJurisdictionChange.seq.expression], page, [int])
+    return (await session.scalars(stmt)).all()
+
+
+# The records dated from the day a space opened: (what, its id, its date column, extra filter).
+_DATED_FROM_OPENING: list[tuple[str, Any, Any, Any]] = [
+    ("team joined", Team.id, Team.joined_on, None),
+    ("activity held", Activity.id, Activity.held_on, None),
+    (
+        "status act effective",
+        SpaceStatusChange.id,
+        SpaceStatusChange.effective_on,
+        SpaceStatusChange.seq > 1,
+    ),
+    ("level effective", SpaceLevelGrant.id, SpaceLevelGrant.effective_on, None),
+    (
+        "jurisdiction change effective",
+        SpaceJurisdictionChange.id,
+        SpaceJurisdictionChange.effective_on,
+        None,
+    ),
+]
+
+
+async def first_record_before(
+    session: AsyncSession, space_id: uuid.UUID, day: date
+) -> tuple[str, uuid.UUID, date] | None:
+    """The earliest record of the space dated before ``day``: (what, id, date), or None."""
+    # Earliest first; on one day, in the list's order (a recognition's own level after it).
+    found: list[tuple[date, int, str, uuid.UUID]] = []
+    for order, (what, id_column, date_column, extra) in enumerate(_DATED_FROM_OPENING):
+        stmt = (
+            sa.select(id_column, date_column)
+            .where(id_column.table.c.space_id == space_id, date_column < day)
+            .order_by(date_column)
+            .limit(1)
+        )
+        if extra is not None:
+            stmt = stmt.where(extra)
+        row = (await session.execute(stmt)).first()
+        if row is not None:
+            found.append((row[1], order, what, row[0]))
+    if not found:
+        return None
+    on, _, what, record_id = min(found)
+    return what, record_id, on
 
 
 async def get(
@@ -65,7 +158,10 @@ def _current_status(column: Any) -> Any:
 def _with_current_status() -> tuple[sa.Select[Any], Any]:
     """Each space with its current status and the date it began; and that status's column."""
     status = _current_status(SpaceStatusChange.status)
-    since = _current_status(SpaceStatusChange.effective_on)
+    # The registration record (seq 1) is in force from the space's current opened_on.
+    since = _current_status(
+        sa.case((SpaceStatusChange.seq == 1, Space.opened_on), else_=SpaceStatusChange.effective_on)
+    )
     return sa.select(Space, status.label("status"), since.label("status_since")), status
 
 

@@ -48,7 +48,9 @@ async def count_spaces_by_status(
             SpaceStatusChange.space_id.label("space_id"),
             sa.func.max(SpaceStatusChange.seq).label("seq"),
         )
-        .where(SpaceStatusChange.effective_on <= as_of)
+        # The registration record is in force from the space's opened_on, which a correction
+        # may have moved earlier than the record's own date (the scope has opened_on <= as_of).
+        .where(sa.or_(SpaceStatusChange.effective_on <= as_of, SpaceStatusChange.seq == 1))
         .group_by(SpaceStatusChange.space_id)
         .subquery("current")
     )
@@ -94,14 +96,21 @@ async def count_teams(
     """(in incubation on as_of, graduated by as_of, graduated from year_start to through).
 
     From the per-day rollup, not the teams themselves: in incubation on a day is every team
-    that joined on or before it less every team that left on or before it (a team leaves on
-    or after the day it joined). A team joins only a space already open (``teams.service``),
-    so these are the teams of the spaces open on as_of, as the other figures count spaces.
+    that joined (or was moved in with its space) on or before it less every team that left
+    (or was moved out) on or before it (``teams.rollup``). Graduations count where the space
+    was managed on the day of the graduation. A team joins only a space already open
+    (``teams.service``), so these are the teams of the spaces open on as_of, as the other
+    figures count spaces.
     """
     day = TeamDayCount.day
     stmt = sa.select(
         sa.func.coalesce(
-            sa.func.sum(TeamDayCount.joined_count - TeamDayCount.left_count).filter(day <= as_of),
+            sa.func.sum(
+                TeamDayCount.joined_count
+                + TeamDayCount.moved_in_count
+                - TeamDayCount.left_count
+                - TeamDayCount.moved_out_count
+            ).filter(day <= as_of),
             0,
         ),
         sa.func.coalesce(sa.func.sum(TeamDayCount.graduated_count).filter(day <= as_of), 0),

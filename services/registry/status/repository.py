@@ -9,6 +9,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.spaces.models import Space
 from services.registry.status.models import SpaceStatusChange
 from shared.pagination import PageParams, keyset_page
 
@@ -33,10 +34,18 @@ async def latest(session: AsyncSession, space_id: uuid.UUID) -> SpaceStatusChang
 async def in_force(
     session: AsyncSession, space_id: uuid.UUID, on: date
 ) -> SpaceStatusChange | None:
-    """The status record in force at the end of ``on``; None before the space opened."""
+    """The status record in force at the end of ``on``; None before the space opened.
+
+    The registration record (seq 1) is in force from the space's current ``opened_on``, which
+    a correction may have moved since the record was written (the record itself is kept).
+    """
+    began = sa.case(
+        (SpaceStatusChange.seq == 1, Space.opened_on), else_=SpaceStatusChange.effective_on
+    )
     stmt = (
         sa.select(SpaceStatusChange)
-        .where(SpaceStatusChange.space_id == space_id, SpaceStatusChange.effective_on <= on)
+        .join(Space, Space.id == SpaceStatusChange.space_id)
+        .where(SpaceStatusChange.space_id == space_id, began <= on)
         .order_by(SpaceStatusChange.seq.desc())
         .limit(1)
     )

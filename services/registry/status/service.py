@@ -159,20 +159,21 @@ async def _act(
             else "none: revocation is final"
         )
         raise StatusActRefused(
-            f"The space is {current.status.value} since {current.effective_on}; {act.value} "
+            f"The space is {current.status.value} since {_began(space, current)}; {act.value} "
             f"needs it to be {' or '.join(sorted(s.value for s in sources))}. Acts allowed "
             f"now: {offered}",
             current_status=current.status.value,
-            status_since=current.effective_on.isoformat(),
+            status_since=_began(space, current).isoformat(),
             allowed_acts=[a.value for a in allowed],
         )
     errors = future_date_errors("body.effective_on", data.effective_on)
-    if not errors and data.effective_on < current.effective_on:
+    began = _began(space, current)
+    if not errors and data.effective_on < began:
         errors.append(
             _field(
                 "body.effective_on",
                 f"is before the status in force ({current.status.value}) began "
-                f"({current.effective_on}); an act takes effect on or after that day",
+                f"({began}); an act takes effect on or after that day",
             )
         )
     deadline = data.deadline if isinstance(data, RectificationCreate) else None
@@ -243,9 +244,15 @@ async def standing(
         operator_id=space.operator_id,
         as_of=on,
         status=record.status,
-        status_since=record.effective_on,
+        status_since=_began(space, record),
         levels=await levels_repository.held_on(session, space.id, on),
     )
+
+
+def _began(space: Space, record: SpaceStatusChange) -> date:
+    """When ``record`` took effect: the registration record from the space's opened_on, which
+    a correction may have moved since the record was written."""
+    return space.opened_on if record.seq == 1 else record.effective_on
 
 
 def _field(field: str, message: str) -> FieldError:

@@ -106,9 +106,12 @@ class TeamDayCount(Base):
     statistics read instead of counting every team (1,000,000 at national scale) per request.
 
     Written in the same transaction as each team's joining and end (``repository``), so it
-    always agrees with ``teams``; ``tests/registry`` checks that it does. Counted by the
-    space's jurisdiction at the time of the event: moving a space to another jurisdiction
-    (a bureau act not yet offered) must move its teams' counts with it.
+    always agrees with ``teams``; ``tests/registry`` checks that it does. Each event counts in
+    the jurisdiction that managed the space on the event's day. When the bureau moves a space
+    to another jurisdiction, the teams in incubation at the start of the move's day leave the
+    old jurisdiction (``moved_out_count``) and enter the new one (``moved_in_count``) on that
+    day, so a day's teams in incubation in a jurisdiction are the sum up to that day of
+    joined + moved in - left - moved out (``teams.rollup``).
     """
 
     __tablename__ = "team_day_counts"
@@ -120,6 +123,9 @@ class TeamDayCount(Base):
     joined_count: Mapped[int] = mapped_column(sa.Integer)
     left_count: Mapped[int] = mapped_column(sa.Integer)
     graduated_count: Mapped[int] = mapped_column(sa.Integer)
+    # Server defaults: the rows written before moves existed, and the scale seed's, have none.
+    moved_in_count: Mapped[int] = mapped_column(sa.Integer, server_default="0", default=0)
+    moved_out_count: Mapped[int] = mapped_column(sa.Integer, server_default="0", default=0)
 
     __table_args__ = (
         sa.CheckConstraint(
@@ -127,4 +133,7 @@ class TeamDayCount(Base):
             name="counts_nonnegative",
         ),
         sa.CheckConstraint("graduated_count <= left_count", name="graduated_within_left"),
+        sa.CheckConstraint(
+            "moved_in_count >= 0 AND moved_out_count >= 0", name="moves_nonnegative"
+        ),
     )

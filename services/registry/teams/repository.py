@@ -49,15 +49,40 @@ async def count_day(
     joined: int = 0,
     left: int = 0,
     graduated: int = 0,
+    moved_in: int = 0,
+    moved_out: int = 0,
 ) -> None:
-    """Add to the day's counts in the jurisdiction (one upsert; the row is made on first use)."""
+    """Add to the day's counts in the jurisdiction (one upsert; the row is made on first use).
+
+    A count may be negative (``rollup`` takes a contribution back); the row's CHECKs then hold
+    because what is taken back was added before.
+    """
     values = {
         "jurisdiction_code": jurisdiction_code,
         "day": day,
         "joined_count": joined,
         "left_count": left,
         "graduated_count": graduated,
+        "moved_in_count": moved_in,
+        "moved_out_count": moved_out,
     }
+    if min(joined, left, graduated, moved_in, moved_out) < 0:
+        # Taking back counts added before: the row exists. (An upsert would check the
+        # negative row it tries to insert against the CHECKs before finding the conflict.)
+        result = await session.execute(
+            sa.update(TeamDayCount)
+            .where(TeamDayCount.jurisdiction_code == jurisdiction_code, TeamDayCount.day == day)
+            .values(
+                joined_count=TeamDayCount.joined_count + joined,
+                left_count=TeamDayCount.left_count + left,
+                graduated_count=TeamDayCount.graduated_count + graduated,
+                moved_in_count=TeamDayCount.moved_in_count + moved_in,
+                moved_out_count=TeamDayCount.moved_out_count + moved_out,
+            )
+        )
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            raise RuntimeError(f"team_day_counts has no row {jurisdiction_code} {day} to adjust")
+        return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(TeamDayCount).values(values)
@@ -69,6 +94,8 @@ async def count_day(
                 "joined_count": TeamDayCount.joined_count + excluded.joined_count,
                 "left_count": TeamDayCount.left_count + excluded.left_count,
                 "graduated_count": TeamDayCount.graduated_count + excluded.graduated_count,
+                "moved_in_count": TeamDayCount.moved_in_count + excluded.moved_in_count,
+                "moved_out_count": TeamDayCount.moved_out_count + excluded.moved_out_count,
             },
         )
     )

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry.operators.uscc import check_uscc
 from services.registry.spaces import service as spaces
 from services.registry.spaces.models import Space
-from services.registry.teams import repository
+from services.registry.teams import repository, rollup
 from services.registry.teams.models import Team, TeamEvent, TeamEventKind, TeamStatus
 from services.registry.teams.schemas import TeamCreate, TeamExit, TeamFilters, TeamGraduation
 from shared.auth import Principal
@@ -84,7 +84,7 @@ async def create_team(
         recorded_by=principal.subject,
     )
     team = await repository.add(session, team, joined)
-    await repository.count_day(session, space.jurisdiction_code, team.joined_on, joined=1)
+    await rollup.team_changed(session, space, None, rollup.TeamDates(team.joined_on))
     return space, team
 
 
@@ -179,12 +179,11 @@ async def _end(
             recorded_by=principal.subject,
         ),
     )
-    await repository.count_day(
+    await rollup.team_changed(
         session,
-        space.jurisdiction_code,
-        on,
-        left=1,
-        graduated=1 if kind is TeamEventKind.GRADUATED else 0,
+        space,
+        rollup.TeamDates(team.joined_on),
+        rollup.TeamDates(team.joined_on, on, kind is TeamEventKind.GRADUATED),
     )
 
 
