@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 
 from shared.timezone import today_in_china
 from tests.conftest import space_body
@@ -323,3 +326,65 @@ async def test_who_may_correct(registry, auth) -> None:
         f"/v1/spaces/{space['id']}/versions", headers=auth("district_officer", OTHER)
     )
     assert hidden.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE space_versions SET name = 'rewritten'",
+        "DELETE FROM space_versions",
+        "UPDATE space_jurisdiction_changes SET reason = 'rewritten'",
+        "DELETE FROM space_jurisdiction_changes",
+    ],
+)
+async def test_database_refuses_to_rewrite_history(registry_app, registry, auth, statement) -> None:
+    space = await _space(registry, auth)
+    moved = await registry.post(
+        f"/v1/spaces/{space['id']}/jurisdiction-changes",
+        json={
+            "jurisdiction_code": OTHER,
+            "effective_on": "2024-06-01",
+            "document_no": "兰科发〔2024〕3号",
+            "reason": "区划调整",
+        },
+        headers=auth("city_admin"),
+    )
+    assert moved.status_code == 201, moved.text
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with registry_app.state.database.engine.begin() as connection:
+            await connection.execute(sa.text(statement))
+    versions = await _versions(registry, auth, space["id"])
+    assert [v["name"] for v in versions] == [space["name"], space["name"]]
+
+
+async def test_a_space_written_without_a_version_keeps_its_state(
+    registry_app, registry, auth
+) -> None:
+    """Spaces the scale seed writes straight into the table have no version row: the first
+    correction records the state it replaces before the new one."""
+    space = await _space(registry, auth, name="种子众创空间")
+    async with registry_app.state.database.engine.begin() as connection:
+        # Only possible by recreating the row; the API never leaves a space without history.
+        drop = (
+            "DROP TRIGGER space_versions_no_delete"
+            if _is_sqlite(registry_app)
+            else "DROP TRIGGER space_versions_append_only ON space_versions"
+        )
+        await connection.execute(sa.text(drop))
+        await connection.execute(
+            sa.text("DELETE FROM space_versions WHERE space_id = :id"),
+            {"id": uuid.UUID(space["id"]).hex if _is_sqlite(registry_app) else space["id"]},
+        )
+    assert await _versions(registry, auth, space["id"]) == []
+    response = await _patch(registry, auth("city_admin"), space["id"], {"name": "改后众创空间"})
+    assert response.status_code == 200, response.text
+    versions = await _versions(registry, auth, space["id"])
+    assert [(v["version"], v["kind"], v["name"]) for v in versions] == [
+        (1, "registered", "种子众创空间"),
+        (2, "correction", "改后众创空间"),
+    ]
+    assert versions[0]["recorded_by"] == space["created_by"]
+
+
+def _is_sqlite(app: Any) -> bool:
+    return bool(app.state.database.engine.dialect.name == "sqlite")
