@@ -3,6 +3,7 @@ operator, who sees the space afterwards, and the team statistics on either side 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import timedelta
 from typing import Any
@@ -338,4 +339,24 @@ async def test_team_statistics_follow_the_space_from_the_move_date(
     assert await _teams(registry, auth, NEW, "2024-12-31") == (2, 1, 1)
     assert await _teams(registry, auth, NEW, "2025-01-01") == (0, 1, 0)
     assert await _teams(registry, auth, OLD, "2025-01-01") == (3, 0, 0)
+    await _rollup_agrees(registry_app)
+
+
+async def test_a_team_joining_while_the_space_moves_is_counted_once(
+    registry, auth, registry_app: FastAPI
+) -> None:
+    space = await _space(registry, auth)
+    await _team(registry, auth, space["id"], OLD, "2024-05-01")
+    moved, joined = await asyncio.gather(
+        _move(registry, auth, space["id"], effective_on="2024-10-01"),
+        registry.post(
+            f"/v1/spaces/{space['id']}/teams",
+            json={"name": "同时入孵团队", "field": "modern_service", "joined_on": "2024-06-01"},
+            headers=auth("city_admin"),
+        ),
+    )
+    assert (moved.status_code, joined.status_code) == (201, 201), (moved.text, joined.text)
+    assert await _teams(registry, auth, OLD, "2024-09-30") == (2, 0, 0)
+    assert await _teams(registry, auth, NEW, "2024-10-01") == (2, 0, 0)
+    assert await _teams(registry, auth, OLD, "2024-10-01") == (0, 0, 0)
     await _rollup_agrees(registry_app)

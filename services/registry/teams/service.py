@@ -47,7 +47,9 @@ class TeamWithEvents:
 async def create_team(
     session: AsyncSession, principal: Principal, space_id: uuid.UUID, data: TeamCreate
 ) -> tuple[Space, Team]:
-    space = await spaces.get_space(session, principal, space_id)
+    # The space's row lock: a move or an opened_on correction of the space waits for
+    # this write (and it for them), so the rollup and the dates agree with both.
+    space = await spaces.get_space(session, principal, space_id, for_update=True)
     errors = future_date_errors("body.joined_on", data.joined_on)
     # A team cannot be incubated by a space that was not yet operating; an earlier date is a
     # data error (and would contradict the space's opened_on that C1 relies on).
@@ -95,7 +97,9 @@ async def graduate_team(
     team_id: uuid.UUID,
     data: TeamGraduation,
 ) -> tuple[Space, Team]:
-    space = await spaces.get_space(session, principal, space_id)
+    # The space's row lock: a move or an opened_on correction of the space waits for
+    # this write (and it for them), so the rollup and the dates agree with both.
+    space = await spaces.get_space(session, principal, space_id, for_update=True)
     team = await _visible(session, space.id, team_id, for_update=True)
     _refuse_if_left(team)
     errors = _endfuture_date_errors("body.graduated_on", data.graduated_on, team)
@@ -122,7 +126,9 @@ async def exit_team(
     team_id: uuid.UUID,
     data: TeamExit,
 ) -> tuple[Space, Team]:
-    space = await spaces.get_space(session, principal, space_id)
+    # The space's row lock: a move or an opened_on correction of the space waits for
+    # this write (and it for them), so the rollup and the dates agree with both.
+    space = await spaces.get_space(session, principal, space_id, for_update=True)
     team = await _visible(session, space.id, team_id, for_update=True)
     _refuse_if_left(team)
     _raise_if_invalid(_endfuture_date_errors("body.exited_on", data.exited_on, team))
