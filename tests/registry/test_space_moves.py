@@ -197,6 +197,7 @@ async def test_the_operator_must_be_in_the_new_jurisdiction(registry, auth) -> N
     problem = refused.json()
     assert problem["type"] == "urn:lzms:problem:space-operator-in-other-jurisdiction"
     assert problem["operator_jurisdiction_code"] == OLD
+    assert problem["field"] == "body.operator_id"
     assert problem["operator_id"] == old_operator
     assert OLD in problem["detail"]
     await _unchanged(registry, auth, space)
@@ -225,6 +226,7 @@ async def test_a_name_taken_in_the_new_jurisdiction_is_refused(registry, auth) -
     response = await _move(registry, auth, space["id"])
     assert response.status_code == 409
     assert response.json()["type"] == "urn:lzms:problem:space-duplicate"
+    assert response.json()["field"] == "body.jurisdiction_code"
     await _unchanged(registry, auth, space)
 
 

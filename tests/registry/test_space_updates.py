@@ -84,6 +84,7 @@ async def test_without_if_match_is_428_and_changes_nothing(registry, auth) -> No
         assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["type"] == "urn:lzms:problem:precondition-required"
         assert "If-Match" in response.json()["detail"]
+        assert response.json()["field"] == "header.If-Match"
     read = await registry.get(f"/v1/spaces/{space['id']}", headers=officer)
     assert read.json()["name"] == space["name"]
     assert read.json()["version"] == 1
@@ -140,6 +141,7 @@ async def test_stale_if_match_is_412_with_the_current_version(registry, auth) ->
     assert stale.status_code == 412
     assert stale.json()["type"] == "urn:lzms:problem:space-version-stale"
     assert stale.json()["current_version"] == 2
+    assert stale.json()["field"] == "header.If-Match"
     assert stale.headers["etag"] == '"2"'
     for bad in ('"7"', "1", "garbage"):
         assert (await _patch(registry, officer, space["id"], {"name": "x"}, bad)).status_code == 412
@@ -199,6 +201,7 @@ async def test_name_stays_unique_within_the_jurisdiction(registry, auth) -> None
     assert clash.status_code == 409
     assert clash.json()["type"] == "urn:lzms:problem:space-duplicate"
     assert clash.json()["existing_id"] == taken["id"]
+    assert clash.json()["field"] == "body.name"
     # A name used in another jurisdiction is free here.
     assert (
         await _patch(registry, officer, space["id"], {"name": "别区众创空间"})

@@ -146,7 +146,12 @@ async def create_space(
 
 
 async def _refuse_duplicate_name(
-    session: AsyncSession, jurisdiction_code: str, name: str, *, other_than: uuid.UUID | None = None
+    session: AsyncSession,
+    jurisdiction_code: str,
+    name: str,
+    *,
+    other_than: uuid.UUID | None = None,
+    field: str = "body.name",
 ) -> None:
     existing = await repository.find_by_name(session, jurisdiction_code, name)
     if existing is not None and existing.id != other_than:
@@ -154,6 +159,7 @@ async def _refuse_duplicate_name(
             f"A space named {name!r} is already registered in {jurisdiction_code} "
             f"(id {existing.id}); names are unique within a jurisdiction",
             existing_id=str(existing.id),
+            field=field,
         )
 
 
@@ -305,10 +311,11 @@ async def change_jurisdiction(
                 f"{operator.jurisdiction_code}, and a space's operator must be in the space's "
                 f"jurisdiction ({new_code}): name an operator of {new_code} in operator_id, or "
                 f"move the operator first",
+                field="body.operator_id",
                 operator_id=str(operator.id),
                 operator_jurisdiction_code=operator.jurisdiction_code,
             )
-    await _refuse_duplicate_name(session, new_code, space.name)
+    await _refuse_duplicate_name(session, new_code, space.name, field="body.jurisdiction_code")
 
     before = await rollup.segments_of(session, space)
     await _keep_current_state(session, space)
@@ -429,11 +436,13 @@ def _versions_in(if_match: str | None, *, required: bool) -> set[int] | None:
         raise PreconditionRequired(
             "A correction must send If-Match with the ETag of the version it changes "
             '(from GET /v1/spaces/{id}, e.g. If-Match: "3"), so it never overwrites '
-            "someone else's change unseen"
+            "someone else's change unseen",
+            field="header.If-Match",
         )
     if if_match.strip() == "*":
         raise PreconditionRequired(
-            "If-Match: * does not say which version you read; send the space's ETag"
+            "If-Match: * does not say which version you read; send the space's ETag",
+            field="header.If-Match",
         )
     versions = set()
     for tag in if_match.split(","):
@@ -449,6 +458,7 @@ def _refuse_stale(space: Space, expected: set[int], if_match: str | None) -> Non
             f"The space is at version {space.version}, not the version your If-Match names "
             f"({if_match}); read it again, reapply your change and send its new ETag",
             headers={"ETag": etag_for(space.version)},
+            field="header.If-Match",
             current_version=space.version,
         )
 
