@@ -67,6 +67,10 @@ async def _seed(registry: httpx.AsyncClient, auth: Any) -> dict[str, list[str]]:
     ):
         body = space_body(jurisdiction_code=jurisdiction, form=form, profile=profile)
         body["name"] = f"{'本区' if jurisdiction == OWN else '别区的秘密'}空间-{form}"
+        if form != "virtual":
+            body["address"] = (
+                f"兰州市{'城关区' if jurisdiction == OWN else '七里河区'}某路{len(form)}号"
+            )
         created = await registry.post("/v1/spaces", json=body, headers=admin)
         assert created.status_code == 201, created.text
         names[jurisdiction].append(body["name"])
@@ -92,6 +96,7 @@ def _as_row(item: dict[str, Any]) -> list[str]:
     return [
         item["id"],
         item["name"],
+        item["address"] or "",
         item["jurisdiction_code"],
         JURISDICTION_NAMES[item["jurisdiction_code"]],
         FORM_NAMES[SpaceForm(item["form"])],
@@ -128,7 +133,7 @@ async def test_a_district_exports_its_list_as_the_json_shows_it(
     # Every column but the registration time (to the second, China time) compared exactly.
     assert [row[:-1] for row in rows] == expected
     for row in rows:
-        assert row[2] == OWN
+        assert row[3] == OWN
     text = response.content.decode("utf-8-sig", errors="replace")
     for name in names[OTHER]:
         assert name not in text

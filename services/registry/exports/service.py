@@ -87,6 +87,7 @@ ACTIVITY_NAMES = {
 SPACE_HEADERS = (
     "空间编号",
     "名称",
+    "地址",
     "属地代码",
     "属地",
     "形态",
@@ -121,6 +122,7 @@ async def space_table(session: AsyncSession, principal: Principal, filters: Spac
                 [
                     str(space.id),
                     space.name,
+                    space.address or "",
                     space.jurisdiction_code,
                     JURISDICTION_NAMES.get(space.jurisdiction_code, space.jurisdiction_code),
                     FORM_NAMES[space.form],
