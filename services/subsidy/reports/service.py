@@ -814,8 +814,10 @@ def to_xlsx(*tables: Table) -> bytes:
             cells = []
             for column, value in zip(table.columns, row, strict=True):
                 if column.money and value is not None:
-                    # Excel keeps numbers as doubles: fen / 100 is the double nearest the yuan.
-                    cell = WriteOnlyCell(sheet, value=_fen(value) / 100)
+                    # Exact yuan: openpyxl writes a Decimal as a number (its stubs list only
+                    # float), and no float ever holds the amount on our side.
+                    yuan_value: Any = Decimal(_fen(value)).scaleb(-2)
+                    cell = WriteOnlyCell(sheet, value=yuan_value)
                     cell.number_format = MONEY_FORMAT
                 elif isinstance(value, date):
                     midnight = datetime(value.year, value.month, value.day)
