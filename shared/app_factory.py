@@ -50,7 +50,11 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.database = Database(settings.database_url, echo=settings.database_echo)
+        app.state.database = Database(
+            settings.database_url,
+            echo=settings.database_echo,
+            ping_after_idle_seconds=settings.database_ping_after_idle_seconds,
+        )
         app.state.token_verifier = TokenVerifier(settings)
         app.state.service_token = ServiceTokenProvider(settings)
         try:

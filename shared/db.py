@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -91,23 +92,66 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def create_engine(url: str, *, echo: bool = False, pool_size: int = 10) -> AsyncEngine:
+# A pooled connection idle for longer than this is pinged before it is handed out.
+DEFAULT_PING_AFTER_IDLE_SECONDS = 10.0
+
+
+def _ping_idle_connections(engine: AsyncEngine, after_idle_seconds: float) -> None:
+    """Ping a pooled connection on checkout only if it sat idle for ``after_idle_seconds``.
+
+    SQLAlchemy's ``pool_pre_ping`` pings on every checkout: one more round trip per request,
+    about a quarter of a short read's time. A connection returned a moment ago was working a
+    moment ago, so only one that has been idle longer is checked; a dead one is replaced before
+    the request sees it (``DisconnectionError`` makes the pool discard it and connect afresh).
+    A server restart within the idle window still fails the request that first meets it, and
+    SQLAlchemy then invalidates the whole pool, so the next request reconnects.
+    """
+
+    @event.listens_for(engine.sync_engine.pool, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        if record is not None:
+            record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine.pool, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        checked_in_at = record.info.pop("checked_in_at", None)
+        if checked_in_at is None or time.monotonic() - checked_in_at < after_idle_seconds:
+            return  # new, or in use a moment ago
+        try:
+            dbapi_connection.ping()
+        except Exception as error:
+            raise exc.DisconnectionError(f"idle pooled connection is dead: {error}") from error
+
+
+def create_engine(
+    url: str,
+    *,
+    echo: bool = False,
+    pool_size: int = 10,
+    ping_after_idle_seconds: float = DEFAULT_PING_AFTER_IDLE_SECONDS,
+) -> AsyncEngine:
     if is_sqlite_url(url):
         # One file, many short connections; NullPool keeps no handle open across tests.
         engine = create_async_engine(url, echo=echo, poolclass=NullPool)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
-        url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+    _ping_idle_connections(engine, ping_after_idle_seconds)
+    return engine
 
 
 class Database:
     """The engine and session factory a service holds for its lifetime."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        ping_after_idle_seconds: float = DEFAULT_PING_AFTER_IDLE_SECONDS,
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url, echo=echo)
+        self.engine = create_engine(url, echo=echo, ping_after_idle_seconds=ping_after_idle_seconds)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     @property

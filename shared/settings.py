@@ -35,6 +35,8 @@ class BaseServiceSettings(BaseSettings):
     env: Environment = Environment.DEV
     database_url: str
     database_echo: bool = False
+    # A pooled PostgreSQL connection idle longer than this is pinged before use (0: always).
+    database_ping_after_idle_seconds: float = Field(default=10.0, ge=0)
 
     jwt_algorithm: JwtAlgorithm = JwtAlgorithm.HS256
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from shared.db import Database
@@ -55,3 +56,64 @@ async def test_a_refused_request_changes_nothing(registry_app, registry, auth) -
     async with registry_app.state.database.engine.connect() as connection:
         count = (await connection.execute(sa.text("SELECT count(*) FROM spaces"))).scalar()
     assert count == 1
+
+
+async def _kill_backends(url: str) -> None:
+    """Terminate every server process serving ``url``'s database but the caller's own."""
+    import asyncpg
+
+    database = url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://", 1))
+    try:
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = $1 AND pid <> pg_backend_pid()",
+            database,
+        )
+    finally:
+        await admin.close()
+
+
+@pytest.mark.backends("postgresql")
+async def test_an_idle_connection_is_pinged_and_a_dead_one_replaced(databases, backend) -> None:
+    """Idle past the threshold, a connection the server dropped never reaches a request."""
+    import asyncio
+
+    url = await asyncio.to_thread(databases.migrated, "registry", backend)
+    database = Database(url, ping_after_idle_seconds=0.0)
+    try:
+        async with database.engine.connect() as connection:
+            before = (await connection.execute(sa.text("SELECT pg_backend_pid()"))).scalar()
+        await _kill_backends(url)
+        async with database.engine.connect() as connection:
+            after = (await connection.execute(sa.text("SELECT pg_backend_pid()"))).scalar()
+    finally:
+        await database.dispose()
+    assert after != before
+
+
+@pytest.mark.backends("postgresql")
+async def test_a_connection_used_a_moment_ago_is_not_pinged(databases, backend) -> None:
+    """Within the idle window there is no extra round trip: a connection the server dropped is
+    met by the request (which fails), and the pool then reconnects for the next one."""
+    import asyncio
+
+    url = await asyncio.to_thread(databases.migrated, "registry", backend)
+    database = Database(url, ping_after_idle_seconds=3600.0)
+    try:
+        async with database.engine.connect() as connection:
+            before = (await connection.execute(sa.text("SELECT pg_backend_pid()"))).scalar()
+        await _kill_backends(url)
+        failed = None
+        try:
+            async with database.engine.connect() as connection:
+                await connection.execute(sa.text("SELECT 1"))
+        except sa.exc.DBAPIError as exc:
+            failed = exc
+        async with database.engine.connect() as connection:
+            after = (await connection.execute(sa.text("SELECT pg_backend_pid()"))).scalar()
+    finally:
+        await database.dispose()
+    assert failed is not None
+    assert failed.connection_invalidated
+    assert after != before
