@@ -128,22 +128,39 @@ class ChainReport:
 
 
 async def verify_chain(session: AsyncSession, *, batch: int = 5000) -> ChainReport:
-    """Walk the whole log in order and check every link; stops at the first break."""
+    """Walk the whole log in order and check every link; stops at the first break.
+
+    Read in key-ordered batches (no server-side cursor, so no transaction is needed); the log
+    only grows at its end, so records appended during the walk are simply walked too.
+    """
     expected_prev = GENESIS_HASH
     expected_seq = 1
     count = 0
     head_hash: str | None = None
-    stream = await session.stream(
-        sa.select(audit_log).order_by(audit_log.c.seq).execution_options(yield_per=batch)
-    )
-    async for row in stream.mappings():
-        problem = _link_problem(row, expected_seq, expected_prev)
-        if problem is not None:
-            return ChainReport(False, count, count or None, head_hash, row["seq"], problem)
-        count += 1
-        expected_prev = head_hash = row["hash"]
-        expected_seq += 1
-    return ChainReport(True, count, count or None, head_hash)
+    last_seq = 0
+    while True:
+        rows = (
+            (
+                await session.execute(
+                    sa.select(audit_log)
+                    .where(audit_log.c.seq > last_seq)
+                    .order_by(audit_log.c.seq)
+                    .limit(batch)
+                )
+            )
+            .mappings()
+            .all()
+        )
+        for row in rows:
+            problem = _link_problem(row, expected_seq, expected_prev)
+            if problem is not None:
+                return ChainReport(False, count, count or None, head_hash, row["seq"], problem)
+            count += 1
+            expected_prev = head_hash = row["hash"]
+            expected_seq += 1
+        if len(rows) < batch:
+            return ChainReport(True, count, count or None, head_hash)
+        last_seq = rows[-1]["seq"]
 
 
 def _link_problem(row: Mapping[Any, Any], expected_seq: int, expected_prev: str) -> str | None:

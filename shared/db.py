@@ -140,6 +140,29 @@ def create_engine(
     return engine
 
 
+_READ_PREFIXES = ("SELECT", "WITH", "SHOW", "EXPLAIN", ";")
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A statement that may write was sent on a read-only session."""
+
+
+def _refuse_writes(engine: AsyncEngine) -> None:
+    """Refuse any statement but a read on ``engine`` (an autocommit view of the service's engine).
+
+    Without a transaction a write would commit statement by statement; a read-only request
+    that writes is a bug, and it fails loudly instead. (A ``WITH`` may hide a data-modifying
+    CTE; the hot reads that use one do not.)
+    """
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _check(
+        _conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
+        if not statement.lstrip().upper().startswith(_READ_PREFIXES):
+            raise ReadOnlyViolation(f"a read-only request sent a write: {statement[:80]!r}")
+
+
 class Database:
     """The engine and session factory a service holds for its lifetime."""
 
@@ -153,6 +176,16 @@ class Database:
         self.url = url
         self.engine = create_engine(url, echo=echo, ping_after_idle_seconds=ping_after_idle_seconds)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self.read_sessionmaker = self.sessionmaker
+        if self.dialect == "postgresql":
+            # PostgreSQL's READ COMMITTED gives every statement its own snapshot even inside a
+            # transaction, so a read-only request gains nothing from BEGIN and COMMIT but two
+            # round trips. Its statements run in autocommit; one that writes is refused.
+            reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+            _refuse_writes(reader)
+            self.read_sessionmaker = async_sessionmaker(
+                reader, expire_on_commit=False, autoflush=False
+            )
 
     @property
     def dialect(self) -> str:
@@ -160,6 +193,10 @@ class Database:
 
     def session(self) -> AsyncSession:
         return self.sessionmaker()
+
+    def read_session(self) -> AsyncSession:
+        """A session for a request that only reads (no transaction on PostgreSQL)."""
+        return self.read_sessionmaker()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

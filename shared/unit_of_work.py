@@ -54,7 +54,8 @@ class TransactionalRoute(APIRoute):
         async def transactional_handler(request: Request) -> Response:
             database: Database = request.app.state.database
             request.state.audit_note = AuditNote()
-            async with database.session() as session:
+            read_only = request.method in SAFE_METHODS
+            async with (database.read_session() if read_only else database.session()) as session:
                 request.state.session = session
                 try:
                     return await _run(request, session, handle, action)

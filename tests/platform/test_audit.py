@@ -153,3 +153,21 @@ async def test_concurrent_writers_keep_one_unbroken_chain(registry, auth) -> Non
     report = (await registry.get("/v1/audit-log/verify", headers=auth("auditor"))).json()
     assert report["intact"] is True
     assert report["records"] == 30
+
+
+async def test_verification_reads_in_batches_across_their_boundaries(
+    registry_app, registry, auth
+) -> None:
+    """The walk reads the log in key-ordered batches; a break found in a later batch is named."""
+    from shared.audit import verify_chain
+
+    for _ in range(5):
+        await registry.post("/v1/spaces", json=space_body(), headers=auth("city_admin"))
+    database: Database = registry_app.state.database
+    async with database.read_session() as session:
+        whole = await verify_chain(session, batch=2)
+    await _tamper(database, "DELETE FROM audit_log WHERE seq = 4")
+    async with database.read_session() as session:
+        broken = await verify_chain(session, batch=2)
+    assert (whole.intact, whole.records, whole.head_seq) == (True, 5, 5)
+    assert (broken.intact, broken.records, broken.first_bad_seq) == (False, 3, 5)

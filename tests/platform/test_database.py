@@ -117,3 +117,36 @@ async def test_a_connection_used_a_moment_ago_is_not_pinged(databases, backend) 
     assert failed is not None
     assert failed.connection_invalidated
     assert after != before
+
+
+@pytest.mark.backends("postgresql")
+async def test_a_read_session_runs_without_a_transaction_and_refuses_writes(
+    databases, backend
+) -> None:
+    """On PostgreSQL a read-only request's statements run in autocommit (no BEGIN/COMMIT round
+    trips); a write sent on such a session fails instead of committing piecemeal."""
+    import asyncio
+
+    from shared.db import ReadOnlyViolation
+
+    url = await asyncio.to_thread(databases.migrated, "registry", backend)
+    database = Database(url)
+    try:
+        async with database.read_session() as session:
+            await session.execute(sa.text("SELECT 1"))
+            raw = await (await session.connection()).get_raw_connection()
+            in_transaction = raw.driver_connection.is_in_transaction()
+            with pytest.raises(ReadOnlyViolation):
+                await session.execute(sa.text("DELETE FROM jurisdictions"))
+        async with database.session() as session:
+            await session.execute(sa.text("SELECT 1"))
+            raw = await (await session.connection()).get_raw_connection()
+            writer_in_transaction = raw.driver_connection.is_in_transaction()
+            remaining = (
+                await session.execute(sa.text("SELECT count(*) FROM jurisdictions"))
+            ).scalar()
+    finally:
+        await database.dispose()
+    assert in_transaction is False
+    assert writer_in_transaction is True
+    assert remaining == 11
