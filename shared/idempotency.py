@@ -161,7 +161,7 @@ class IdempotencyKeyRequired(ProblemError):
     status, slug, title = 428, "idempotency-key-required", "Idempotency-Key required"
 
 
-def require_idempotency_key(
+async def require_idempotency_key(
     idempotency_key: Annotated[
         str | None,
         Header(

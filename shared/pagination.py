@@ -40,7 +40,7 @@ def _invalid(field: str, message: str) -> RequestInvalid:
     )
 
 
-def page_params(
+async def page_params(
     request: Request,
     limit: int = Query(
         DEFAULT_PAGE_SIZE,

@@ -33,7 +33,7 @@ log = structlog.get_logger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_session(request: Request) -> AsyncSession:
+async def get_session(request: Request) -> AsyncSession:
     """The request's session (dependency). Services ``flush()``; the route commits."""
     session = getattr(request.state, "session", None)
     if session is None:
@@ -41,7 +41,7 @@ def get_session(request: Request) -> AsyncSession:
     return session  # type: ignore[no-any-return]
 
 
-def get_audit_note(request: Request) -> AuditNote:
+async def get_audit_note(request: Request) -> AuditNote:
     """Where a router records what object its request acted on, for the audit log."""
     return request.state.audit_note  # type: ignore[no-any-return]
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import OrderedDict
 from typing import Any
 
 import anyio
@@ -19,6 +20,12 @@ from shared.errors import Unauthorized
 from shared.settings import BaseServiceSettings, JwtAlgorithm
 
 _ROLES = {role.value: role for role in Role}
+
+# A token verified a moment ago is not verified again (signature, header and claims cost more
+# than a short read): its principal is kept for at most ``_VERIFIED_TTL_SECONDS`` and never past
+# the token's own expiry. Bounded, least recently used first out.
+_VERIFIED_MAX = 4096
+_VERIFIED_TTL_SECONDS = 60.0
 
 
 class TokenVerifier:
@@ -37,6 +44,8 @@ class TokenVerifier:
             assert settings.jwt_jwks_url
             self._jwks = PyJWKClient(settings.jwt_jwks_url, cache_keys=True, lifespan=300)
             self._key = None
+        # token -> (principal, reuse it until this time.time())
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def _key_for(self, token: str) -> Any:
         if self._jwks is None:
@@ -49,6 +58,24 @@ class TokenVerifier:
         return signing_key.key
 
     async def verify(self, token: str) -> Principal:
+        """The token's principal; 401 with the reason if it does not verify."""
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal, until = cached
+            if time.time() < until:
+                self._verified.move_to_end(token)
+                return principal
+            del self._verified[token]
+        principal, expires_at = await self._verify(token)
+        self._verified[token] = (
+            principal,
+            min(time.time() + _VERIFIED_TTL_SECONDS, expires_at + self.leeway),
+        )
+        if len(self._verified) > _VERIFIED_MAX:
+            self._verified.popitem(last=False)
+        return principal
+
+    async def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.DecodeError as exc:
@@ -88,7 +115,7 @@ class TokenVerifier:
             raise Unauthorized(f"The token lacks the required claim {exc.claim!r}") from exc
         except jwt.InvalidTokenError as exc:
             raise Unauthorized("The bearer token is invalid") from exc
-        return principal_from_claims(claims)
+        return principal_from_claims(claims), float(claims["exp"])
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:

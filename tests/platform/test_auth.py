@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import jwt
@@ -237,3 +238,43 @@ def test_token_cli_mints_a_verifiable_district_token(capsys: pytest.CaptureFixtu
     assert claims["jurisdiction"] == "620102"
     with pytest.raises(SystemExit):
         main(["--role", "district_officer"])  # a district token needs its jurisdiction
+
+
+async def test_a_verified_token_is_reused_briefly_but_never_past_its_expiry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second request with a token does not verify it again; once the token has expired
+    (plus the leeway) it is refused even though it was accepted before."""
+    from shared.auth import tokens
+    from shared.auth.tokens import TokenVerifier
+    from shared.errors import Unauthorized
+
+    verifier = TokenVerifier(RegistrySettings(database_url="sqlite://", env="dev"))
+    now = time.time()
+    token = _hs(_claims(exp=int(now) + 90))
+    decoded = []
+    real_decode = jwt.decode
+    monkeypatch.setattr(
+        tokens.jwt, "decode", lambda *a, **k: decoded.append(1) or real_decode(*a, **k)
+    )
+
+    first = await verifier.verify(token)
+    again = await verifier.verify(token)
+    assert again == first
+    assert len(decoded) == 1
+
+    # 61 s later the entry is stale (reused for 60 s at most): verified afresh, still valid.
+    monkeypatch.setattr(tokens.time, "time", lambda: now + 61)
+    assert await verifier.verify(token) == first
+    assert len(decoded) == 2
+
+    # Past its expiry (no leeway here): refused, though it was accepted and kept a moment ago.
+    monkeypatch.undo()
+    strict = TokenVerifier(
+        RegistrySettings(database_url="sqlite://", env="dev", jwt_leeway_seconds=0)
+    )
+    short = _hs(_claims(exp=int(time.time()) + 1))
+    await strict.verify(short)
+    await asyncio.sleep(int(time.time()) + 1.05 - time.time())
+    with pytest.raises(Unauthorized, match="expired"):
+        await strict.verify(short)
