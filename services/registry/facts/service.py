@@ -31,11 +31,21 @@ before the next day's 00:00 +08:00):
   force at the end of as_of (the latest ``effective_on`` on or before as_of; of those, the
   highest version). A condition with no version in force by then leaves its facts None, and
   the eligibility service names them as missing. ``platform_url`` and remarks are not facts.
+
+How it is read: on PostgreSQL in one statement (``repository.FACTS_SQL_POSTGRESQL``) that finds
+the space within the caller's scope and reads every fact above, mapped here from its one row.
+Being one statement, it reads everything from one snapshot: a team joining or a condition
+version recorded while the facts are read is either wholly in them or wholly out, which a
+statement per fact cannot promise under READ COMMITTED (each statement sees what had committed
+when it started). On SQLite (the embedded default, one writer at a time) the space is read
+first and each fact by its own query, as the functions of ``repository`` name them. Both paths
+answer the same for every space and date; the tests compare them on PostgreSQL.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -98,9 +108,143 @@ def training_window_start(as_of: date) -> date:
 async def get_facts(
     session: AsyncSession, principal: Principal, space_id: uuid.UUID, as_of: date
 ) -> SpaceFacts:
+    if session.get_bind().dialect.name == "postgresql":
+        return await facts_in_one_statement(session, principal, space_id, as_of)
+    return await facts_by_queries(session, principal, space_id, as_of)
+
+
+async def facts_in_one_statement(
+    session: AsyncSession, principal: Principal, space_id: uuid.UUID, as_of: date
+) -> SpaceFacts:
+    """``get_facts`` on PostgreSQL: one statement, one row, one snapshot."""
+    row = await repository.facts_row_postgresql(
+        session, space_id, as_of, principal.jurisdiction_scope
+    )
+    if row is None:
+        # Not within the caller's scope. The other path asks the spaces service, whose 404 is
+        # the same for another district's space as for a missing one (and which answers the
+        # facts if the space was registered in between).
+        return await facts_by_queries(session, principal, space_id, as_of)
+    # Checked only once the space is found (a 404 comes first), as on the other path; the row
+    # read for a refused date is dropped.
+    _check_as_of(row["opened_on"], as_of)
+    return SpaceFacts.model_validate(_facts_document(row, space_id, as_of))
+
+
+def _facts_document(row: Mapping[str, Any], space_id: uuid.UUID, as_of: date) -> dict[str, Any]:
+    """The facts row as the contract's fields; a section with no version in force is left out
+    (the contract's default, every fact None), as ``facts_by_queries`` leaves it."""
+    document: dict[str, Any] = {
+        "space_id": space_id,
+        "as_of": as_of,
+        "form": row["form"],
+        "profile": row["profile"],
+        "jurisdiction_code": row["jurisdiction_code"],
+        "operating_since": row["opened_on"],
+        "incubation": {
+            "teams_in_incubation": row["teams_in_incubation"],
+            "teams_in_supported_fields": row["teams_in_supported_fields"],
+        },
+        "staff": {
+            "management_staff": row["management_staff"],
+            "management_staff_qualified": row["management_staff_qualified"],
+        },
+        "compliance": {
+            "incidents": [
+                {"kind": kind, "severity": severity, "occurred_on": occurred_on}
+                for kind, severity, occurred_on in zip(
+                    row["incident_kinds"] or (),
+                    row["incident_severities"] or (),
+                    row["incident_occurred_on"] or (),
+                    strict=True,
+                )
+            ],
+            "listings": [
+                {"list": kind, "listed_on": listed_on, "removed_on": removed_on}
+                for kind, listed_on, removed_on in zip(
+                    row["listing_kinds"] or (),
+                    row["listing_listed_on"] or (),
+                    row["listing_removed_on"] or (),
+                    strict=True,
+                )
+            ],
+        },
+    }
+    services: dict[str, Any] = {
+        "training_activities_past_year": row["training_activities_past_year"]
+    }
+    if row["services_version"] is not None:
+        services |= _fields(row, _SERVICES)
+    document["services"] = services
+    if row["operator_version"] is not None:
+        document["operator"] = {
+            "kind": row["operator_kind"],
+            "registered_in_lanzhou": row["operator_registered_in_lanzhou"],
+            "established_on": row["operator_founded_on"],
+            "independent_legal_person": row["operator_independent_legal_person"],
+            "innovative_enterprise": row["operator_innovative_enterprise"],
+            "stable_revenue_evidence": row["operator_stable_revenue_evidence"],
+        }
+    for section, names in _CONDITIONS:
+        if row[f"{section}_version"] is not None:
+            document[section] = _fields(row, names)
+    return document
+
+
+def _fields(row: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
+    return {name: row[name] for name in names}
+
+
+# Each condition's facts, named alike in the contract and in the row (and its table).
+_CONDITIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "premises",
+        (
+            "total_area_m2",
+            "service_area_m2",
+            "office_and_public_service_area_m2",
+            "independent_workstations",
+            "tenure",
+            "lease_start",
+            "lease_end",
+        ),
+    ),
+    (
+        "online_platform",
+        ("operates_online_platform", "connects_resources", "offers_incubation_services"),
+    ),
+    (
+        "facilities",
+        (
+            "power",
+            "water",
+            "fire_safety",
+            "telecoms",
+            "network",
+            "ready_to_move_in",
+            "free_or_low_cost_space",
+        ),
+    ),
+    (
+        "management_rules",
+        ("admission_assessment", "financial_management", "daily_services", "exit_mechanism"),
+    ),
+    ("financing", ("seed_fund", "financing_modes", "invested_amount_fen")),
+    (
+        "specialisation",
+        ("strategic_emerging_industry_subfield", "rd_and_industrialisation_evidence"),
+    ),
+)
+_SERVICES = ("basic_services", "startup_services", "coordinated_services", "online_and_offline")
+
+
+async def facts_by_queries(
+    session: AsyncSession, principal: Principal, space_id: uuid.UUID, as_of: date
+) -> SpaceFacts:
+    """``get_facts`` on SQLite (and any database): the space, then a query per fact."""
     # Found within the caller's scope first: another district's space is the same 404.
     space = await spaces.get_space(session, principal, space_id)
-    _check_as_of(space, as_of)
+    _check_as_of(space.opened_on, as_of)
     teams, teams_supported = await repository.count_teams_in_incubation(session, space.id, as_of)
     staff, staff_qualified = await repository.count_staff_serving(session, space.id, as_of)
     training = await repository.count_training_activities(
@@ -124,12 +268,12 @@ async def get_facts(
     )
 
 
-def _check_as_of(space: Space, as_of: date) -> None:
+def _check_as_of(opened_on: date, as_of: date) -> None:
     message: str | None = None
     if as_of > today_in_china():
         message = "is in the future (China time); facts are known only up to today"
-    elif as_of < space.opened_on:
-        message = f"the space had not opened on {as_of.isoformat()} (opened_on {space.opened_on})"
+    elif as_of < opened_on:
+        message = f"the space had not opened on {as_of.isoformat()} (opened_on {opened_on})"
     if message is not None:
         raise FactsDateInvalid(
             f"as_of: {message}",
