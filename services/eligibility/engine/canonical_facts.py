@@ -9,6 +9,7 @@ contract cannot silently change a hash; a test compares the two on varied facts.
 
 from __future__ import annotations
 
+import itertools
 import types
 import typing
 import uuid
@@ -21,7 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, PlainSerializer
 
-from shared.canonical import sha256_hex
+from shared.canonical import canonical_json, sha256_hex
 from shared.contracts.facts import SpaceFacts
 
 
@@ -50,15 +51,34 @@ class _Writer:
         self.done: set[type[BaseModel]] = set()
         self.sources: list[str] = []
 
-    def value(self, annotation: Any, var: str) -> str:
-        """An expression writing ``var`` (known not to be None) as JSON."""
+    def table(self, name: str, texts: dict[Any, str]) -> str:
+        """A constant table of the JSON texts of a type's few values, named in the code."""
+        if self.namespace.setdefault(name, texts) != texts:
+            raise TypeError(f"two tables named {name}")
+        return name
+
+    def optional(self, annotation: Any, var: str) -> str:
+        """An expression writing ``var`` (which may be None) as JSON."""
+        inner = annotation
+        if typing.get_origin(inner) is typing.Annotated:
+            inner = typing.get_args(inner)[0]
+        if inner is bool or (isinstance(inner, type) and issubclass(inner, StrEnum)):
+            # Few values, None among them: the text is looked up, not written.
+            return f"{self.value(annotation, var, nullable=True)}"
+        return f'("null" if {var} is None else {self.value(annotation, var)})'
+
+    def value(self, annotation: Any, var: str, *, nullable: bool = False) -> str:
+        """An expression writing ``var`` as JSON (known not to be None unless ``nullable``,
+        which only the types written from a table of their values accept)."""
+        null = {None: "null"} if nullable else {}
         metadata: tuple[Any, ...] = ()
         if typing.get_origin(annotation) is typing.Annotated:
             annotation, *rest = typing.get_args(annotation)
             metadata = tuple(rest)
         origin = typing.get_origin(annotation)
         if annotation is bool:
-            return f'("true" if {var} else "false")'
+            texts: dict[Any, str] = {True: "true", False: "false", **null}
+            return f"{self.table('_bool' + ('_or_null' if nullable else ''), texts)}[{var}]"
         if annotation is int:
             return f"f'{{{var}!r}}'"
         if annotation is Decimal:
@@ -73,8 +93,9 @@ class _Writer:
             return f"_esc({var})"
         if isinstance(annotation, type) and issubclass(annotation, StrEnum):
             _plain_enum(annotation)
-            # A StrEnum member is a str holding its value.
-            return f"f'\"{{{var}!s}}\"'"
+            texts = {member: f'"{member.value}"' for member in annotation} | null
+            name = f"_{annotation.__name__}" + ("_or_null" if nullable else "")
+            return f"{self.table(name, texts)}[{var}]"
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             return f"{self.model(annotation)}({var})"
         if origin is frozenset:
@@ -87,7 +108,13 @@ class _Writer:
             ):
                 raise TypeError(f"unsupported set {annotation!r}")
             _plain_enum(item)
-            return f"(f'[\"{{_QQ.join(sorted({var}))}}\"]' if {var} else '[]')"
+            # Every subset of the enumeration (a handful of members), written in advance.
+            members = list(item)
+            texts = {}
+            for size in range(len(members) + 1):
+                for subset in itertools.combinations(members, size):
+                    texts[frozenset(subset)] = canonical_json(sorted(m.value for m in subset))
+            return f"{self.table(f'_{item.__name__}_sets', texts)}[{var}]"
         if origin is tuple:
             item, ellipsis = typing.get_args(annotation)
             if ellipsis is not Ellipsis:
@@ -145,10 +172,8 @@ class _Writer:
                 continue
             var = f"{prefix}f{index}"
             lines.append(f"    {var} = {values}[{field!r}]")
-            expression = self.value(annotation, var)
-            if optional:
-                expression = f'("null" if {var} is None else {expression})'
-            parts.append((False, expression))
+            write = self.optional if optional else self.value
+            parts.append((False, write(annotation, var)))
 
 
 def _build() -> Callable[[SpaceFacts], str]:

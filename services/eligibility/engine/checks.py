@@ -146,8 +146,13 @@ def fixed_premises(j: Judge) -> None:
     if premises.tenure is None:
         j.missing("tenure", "premises.tenure")
     elif premises.tenure is Tenure.LEASED:
-        j.lasts_at_least("lease_term", premises.lease_start, premises.lease_end, "min_lease_term")
-        j.covers("lease_in_force", premises.lease_start, premises.lease_end)
+        j.lease(
+            "lease_term",
+            "lease_in_force",
+            premises.lease_start,
+            premises.lease_end,
+            "min_lease_term",
+        )
 
 
 @check(

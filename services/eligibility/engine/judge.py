@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from services.eligibility.engine.calendar import add_months, add_years
+from services.eligibility.engine.calendar import add_months
 from services.eligibility.engine.explain import LABELS, UNITS, VERDICT_WORDS
 from services.eligibility.engine.outcome import (
     Finding,
@@ -33,6 +33,10 @@ from shared.contracts.spaces import SpaceForm
 _MET, _NOT_MET = Verdict.MET, Verdict.NOT_MET
 _MISSING, _REVIEW = Verdict.MISSING_FACTS, Verdict.NEEDS_REVIEW
 _HUNDREDTH = Decimal("0.01")
+_ZERO = Decimal(0)
+# The missing facts of a finding that misses none. Findings are frozen and their lists never
+# changed, so one empty list serves them all (as shared findings are shared whole).
+_NONE: list[str] = []
 _DAY = timedelta(days=1)
 MAX_SHARED_FINDINGS = 2_000  # per rule, for keys that are not few by nature (counts, dates)
 
@@ -42,8 +46,20 @@ def _fmt(value: Any) -> str:
 
 
 def _dec(value: int | Decimal) -> str:
-    """A number as a receipt writes it (``jsonable``): decimals as plain strings."""
-    return format(value.normalize(), "f") if type(value) is Decimal else str(value)
+    """A number as a receipt writes it (``jsonable``): decimals as plain strings.
+
+    ``format(value.normalize(), "f")``, taken from ``str(value)`` where that is plain notation
+    of few digits (areas and shares always are): normalising then only drops trailing zeros
+    after the point, and the point itself if nothing follows it.
+    """
+    if type(value) is not Decimal:
+        return str(value)
+    text = str(value)
+    if "E" in text or len(text) > 24:
+        return format(value.normalize(), "f")
+    if "." in text:
+        return text.rstrip("0").rstrip(".")
+    return text
 
 
 def _label(path: str) -> tuple[str, str]:
@@ -64,12 +80,19 @@ class RuleParameter:
     number: Decimal | None  # the value as a threshold, for numeric parameters
     unit_zh: str
     unit_en: str
+    # For a period (满 N 年/个月): N as a sentence writes it, and in months; None otherwise.
+    period_text: str | None = None
+    months: int | None = None
 
     @classmethod
     def of(cls, used: ParameterUsed) -> RuleParameter:
         value = used.value
         numeric = isinstance(value, (int, Decimal)) and not isinstance(value, bool)
         unit_zh, unit_en = _unit(used.unit)
+        period_text = months = None
+        if numeric:
+            period_text = str(int(value))
+            months = int(value) * 12 if used.unit == "years" else int(value)
         return cls(
             used=used,
             as_json=jsonable(value),
@@ -77,6 +100,8 @@ class RuleParameter:
             number=Decimal(str(value)) if numeric else None,
             unit_zh=unit_zh,
             unit_en=unit_en,
+            period_text=period_text,
+            months=months,
         )
 
 
@@ -263,36 +288,35 @@ class Judge:
             return
         required = p.number
         assert required is not None
+        # Compare exactly (part × 100 ≥ share × whole), not the rounded share.
+        met = whole > 0 and part * 100 >= required * whole
         if not self.explain:
-            self._verdict_only(code, whole > 0 and part * 100 >= required * whole, p.used)
+            self._verdict_only(code, met, p.used)
             return
         facts = {part_path: _dec(part), whole_path: _dec(whole)}
         # Rounded down, so a share just below the bound never reads as reaching it.
         share = (
-            (part * 100 / whole).quantize(_HUNDREDTH, rounding=ROUND_DOWN)
-            if whole > 0
-            else Decimal(0)
+            (part * 100 / whole).quantize(_HUNDREDTH, rounding=ROUND_DOWN) if whole > 0 else _ZERO
         )
-        zh = en = ""
-        # Compare exactly (part × 100 ≥ share × whole), not the rounded share.
-        if whole > 0 and part * 100 >= required * whole:
-            if self.explain:
-                label_zh, label_en = _label(part_path)
-                s, v = _dec(share), p.text
-                zh = f"{label_zh}占总面积{s}%，不低于{v}%"
-                en = f"{label_en} is {s} % of the total, at least {v} %"
-            self.findings.append(new_finding(code, _MET, facts, p.used, None, [], zh, en))
-            return
         share_json = _dec(share)
-        if self.explain:
-            label_zh, label_en = _label(part_path)
-            needed = (required * whole / 100).quantize(_HUNDREDTH)
-            s, v, n, g = share_json, p.text, _dec(needed), _dec(needed - part)
-            zh = f"{label_zh}占总面积{s}%，低于{v}%；需至少{n}平方米，少{g}平方米"
-            en = (
-                f"{label_en} is {s} % of the total, below {v} %: "
-                f"needs at least {n} m², {g} m² short"
+        label_zh, label_en = LABELS.get(part_path) or (part_path, part_path)
+        v = p.text
+        if met:
+            self.findings.append(
+                new_finding(
+                    code,
+                    _MET,
+                    facts,
+                    p.used,
+                    None,
+                    _NONE,
+                    f"{label_zh}占总面积{share_json}%，不低于{v}%",
+                    f"{label_en} is {share_json} % of the total, at least {v} %",
+                )
             )
+            return
+        needed = (required * whole / 100).quantize(_HUNDREDTH)
+        n, g = _dec(needed), _dec(needed - part)
         self.findings.append(
             new_finding(
                 code,
@@ -300,9 +324,10 @@ class Judge:
                 facts,
                 p.used,
                 new_shortfall(share_json, p.as_json, "percent", _dec(required - share)),
-                [],
-                zh,
-                en,
+                _NONE,
+                f"{label_zh}占总面积{share_json}%，低于{v}%；需至少{n}平方米，少{g}平方米",
+                f"{label_en} is {share_json} % of the total, below {v} %: "
+                f"needs at least {n} m², {g} m² short",
             )
         )
 
@@ -339,37 +364,32 @@ class Judge:
         if start is None:
             self._missing(code, path, p.used)
             return
-        n = int(p.used.value)
+        months, n = p.months, p.period_text
+        assert months is not None
         on = self.on
-        due = add_years(start, n) if p.used.unit == "years" else add_months(start, n)
+        due = add_months(start, months)
         if not self.explain:
             self._verdict_only(code, due <= on, p.used)
             return
-        start_text, on_text = start.isoformat(), self.on_text
+        start_text, due_text, on_text = start.isoformat(), due.isoformat(), self.on_text
         facts = {path: start_text, "application_date": on_text}
-        zh = en = ""
+        label_zh, label_en = LABELS.get(path) or (path, path)
         if due <= on:
-            if self.explain:
-                label_zh, label_en = _label(path)
-                due_text = due.isoformat()
-                zh = f"{label_zh}{start_text}，于{due_text}满{n}{p.unit_zh}，不晚于申报日{on_text}"
-                en = (
+            self.findings.append(
+                new_finding(
+                    code,
+                    _MET,
+                    facts,
+                    p.used,
+                    None,
+                    _NONE,
+                    f"{label_zh}{start_text}，于{due_text}满{n}{p.unit_zh}，不晚于申报日{on_text}",
                     f"{label_en} {start_text}: {n} {p.unit_en} complete on {due_text}, "
-                    f"by the application date {on_text}"
+                    f"by the application date {on_text}",
                 )
-            self.findings.append(new_finding(code, _MET, facts, p.used, None, [], zh, en))
+            )
             return
-        due_text, late = due.isoformat(), (due - on).days
-        if self.explain:
-            label_zh, label_en = _label(path)
-            zh = (
-                f"{label_zh}{start_text}，满{n}{p.unit_zh}之日为{due_text}，"
-                f"比申报日{on_text}晚{late}天"
-            )
-            en = (
-                f"{label_en} {start_text}: {n} {p.unit_en} are complete only on {due_text}, "
-                f"{late} days after the application date {on_text}"
-            )
+        late = (due - on).days
         self.findings.append(
             new_finding(
                 code,
@@ -377,9 +397,11 @@ class Judge:
                 facts,
                 p.used,
                 new_shortfall(on_text, due_text, "date", late),
-                [],
-                zh,
-                en,
+                _NONE,
+                f"{label_zh}{start_text}，满{n}{p.unit_zh}之日为{due_text}，"
+                f"比申报日{on_text}晚{late}天",
+                f"{label_en} {start_text}: {n} {p.unit_en} are complete only on {due_text}, "
+                f"{late} days after the application date {on_text}",
             )
         )
 
@@ -388,70 +410,95 @@ class Judge:
     ) -> None:
         """A lease of N years or more. Both dates are days of the lease, as a contract writes
         them: 2024-04-01 to 2027-03-31 is a lease of exactly 3 years."""
-        p = self.params[parameter]
-        if start is None or end is None:
-            for path, value in (("premises.lease_start", start), ("premises.lease_end", end)):
-                if value is None:
-                    self._missing(code, path, p.used)
-            return
-        years = p.used.value
-        due = add_years(start, int(years)) - _DAY  # the last day of N years
-        if not self.explain:
-            self._verdict_only(code, end >= due, p.used)
-            return
-        start_text, end_text = start.isoformat(), end.isoformat()
-        facts = {"premises.lease_start": start_text, "premises.lease_end": end_text}
-        zh = en = ""
-        if end >= due:
-            if self.explain:
-                zh = f"租期{start_text}至{end_text}，不少于{years}年"
-                en = f"lease {start_text} to {end_text}, at least {years} years"
-            self.findings.append(new_finding(code, _MET, facts, p.used, None, [], zh, en))
-            return
-        due_text = due.isoformat()
-        if self.explain:
-            zh = f"租期至{end_text}止，须至少至{due_text}（{years}年以上）"
-            en = f"lease ends {end_text}, needs to run to at least {due_text} ({years} years)"
-        self.findings.append(
-            new_finding(
-                code,
-                _NOT_MET,
-                facts,
-                p.used,
-                new_shortfall(end_text, due_text, "date", (due - end).days),
-                [],
-                zh,
-                en,
-            )
-        )
+        self.lease(code, None, start, end, parameter)
 
     def covers(self, code: str, start: date | None, end: date | None) -> None:
         """The lease is in force on the application date."""
         if start is None or end is None:
             return  # reported as missing by lasts_at_least
+        self._covers(code, start, end, start.isoformat(), end.isoformat())
+
+    def lease(
+        self,
+        term_code: str,
+        in_force_code: str | None,
+        start: date | None,
+        end: date | None,
+        parameter: str,
+    ) -> None:
+        """``lasts_at_least(term_code, ...)``, then ``covers(in_force_code, ...)`` when that is
+        given: the same findings, the lease's dates written once for both."""
+        p = self.params[parameter]
+        if start is None or end is None:
+            for path, value in (("premises.lease_start", start), ("premises.lease_end", end)):
+                if value is None:
+                    self._missing(term_code, path, p.used)
+            return
+        years = p.used.value
+        due = add_months(start, int(years) * 12) - _DAY  # the last day of N years
+        if not self.explain:
+            self._verdict_only(term_code, end >= due, p.used)
+            if in_force_code is not None:
+                on = self.on
+                self._verdict_only(in_force_code, start <= on <= end, None)
+            return
+        start_text, end_text = start.isoformat(), end.isoformat()
+        facts = {"premises.lease_start": start_text, "premises.lease_end": end_text}
+        if end >= due:
+            self.findings.append(
+                new_finding(
+                    term_code,
+                    _MET,
+                    facts,
+                    p.used,
+                    None,
+                    _NONE,
+                    f"租期{start_text}至{end_text}，不少于{years}年",
+                    f"lease {start_text} to {end_text}, at least {years} years",
+                )
+            )
+        else:
+            due_text = due.isoformat()
+            self.findings.append(
+                new_finding(
+                    term_code,
+                    _NOT_MET,
+                    facts,
+                    p.used,
+                    new_shortfall(end_text, due_text, "date", (due - end).days),
+                    _NONE,
+                    f"租期至{end_text}止，须至少至{due_text}（{years}年以上）",
+                    f"lease ends {end_text}, needs to run to at least {due_text} ({years} years)",
+                )
+            )
+        if in_force_code is not None:
+            self._covers(in_force_code, start, end, start_text, end_text)
+
+    def _covers(self, code: str, start: date, end: date, start_text: str, end_text: str) -> None:
         on = self.on
         if not self.explain:
             self._verdict_only(code, start <= on <= end, None)
             return
-        start_text, end_text, on_text = start.isoformat(), end.isoformat(), self.on_text
+        on_text = self.on_text
         facts = {
             "premises.lease_start": start_text,
             "premises.lease_end": end_text,
             "application_date": on_text,
         }
-        zh = en = ""
         if start <= on <= end:
-            if self.explain:
-                zh = f"申报日{on_text}在租期内"
-                en = f"the lease is in force on the application date {on_text}"
-            self.findings.append(new_finding(code, _MET, facts, None, None, [], zh, en))
-            return
-        if self.explain:
-            zh = f"申报日{on_text}不在租期{start_text}至{end_text}内"
-            en = (
-                f"the lease ({start_text} to {end_text}) is not in "
-                f"force on the application date {on_text}"
+            self.findings.append(
+                new_finding(
+                    code,
+                    _MET,
+                    facts,
+                    None,
+                    None,
+                    _NONE,
+                    f"申报日{on_text}在租期内",
+                    f"the lease is in force on the application date {on_text}",
+                )
             )
+            return
         self.findings.append(
             new_finding(
                 code,
@@ -459,9 +506,10 @@ class Judge:
                 facts,
                 None,
                 new_shortfall(on_text, f"{start_text}..{end_text}", "date", None),
-                [],
-                zh,
-                en,
+                _NONE,
+                f"申报日{on_text}不在租期{start_text}至{end_text}内",
+                f"the lease ({start_text} to {end_text}) is not in "
+                f"force on the application date {on_text}",
             )
         )
 
@@ -611,7 +659,7 @@ def _at_least(
 ) -> Finding:
     required = p.number
     assert required is not None
-    actual_json = format(actual.normalize(), "f") if isinstance(actual, Decimal) else actual
+    actual_json = _dec(actual) if type(actual) is Decimal else actual
     zh = en = ""
     if actual >= required:
         if explain:
@@ -619,7 +667,7 @@ def _at_least(
             label_zh, label_en = _label(path)
             zh = f"{label_zh}{a}{p.unit_zh}，不低于{v}{p.unit_zh}"
             en = f"{label_en} {a} {p.unit_en}, at least {v} {p.unit_en}"
-        return new_finding(code, _MET, {path: actual_json}, p.used, None, [], zh, en)
+        return new_finding(code, _MET, {path: actual_json}, p.used, None, _NONE, zh, en)
     gap = _dec(required - actual)
     if explain:
         a, v = str(actual_json), p.text
@@ -632,7 +680,7 @@ def _at_least(
         {path: actual_json},
         p.used,
         new_shortfall(actual_json, p.as_json, p.used.unit, gap),
-        [],
+        _NONE,
         zh,
         en,
     )
