@@ -17,12 +17,13 @@ from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from hashlib import sha256
 from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) uses
 from typing import Any, Literal
 
 from pydantic import BaseModel, PlainSerializer
 
-from shared.canonical import canonical_json, sha256_hex
+from shared.canonical import canonical_json
 from shared.contracts.facts import SpaceFacts
 
 
@@ -44,16 +45,19 @@ def _plain_enum(enum: type[StrEnum]) -> None:
 
 
 class _Writer:
-    """Generates one Python function per model class, each returning the model's JSON text."""
+    """Generates one Python function per model class, each returning the model's JSON text
+    encoded as UTF-8 (what is hashed; joining bytes never widens the text to fit one Chinese
+    character, as joining str does)."""
 
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"_esc": encode_basestring, "_QQ": '","'}
+        self.namespace: dict[str, Any] = {"_esc": encode_basestring}
         self.done: set[type[BaseModel]] = set()
         self.sources: list[str] = []
 
     def table(self, name: str, texts: dict[Any, str]) -> str:
         """A constant table of the JSON texts of a type's few values, named in the code."""
-        if self.namespace.setdefault(name, texts) != texts:
+        encoded = {value: text.encode() for value, text in texts.items()}
+        if self.namespace.setdefault(name, encoded) != encoded:
             raise TypeError(f"two tables named {name}")
         return name
 
@@ -65,7 +69,7 @@ class _Writer:
         if inner is bool or (isinstance(inner, type) and issubclass(inner, StrEnum)):
             # Few values, None among them: the text is looked up, not written.
             return f"{self.value(annotation, var, nullable=True)}"
-        return f'("null" if {var} is None else {self.value(annotation, var)})'
+        return f'(b"null" if {var} is None else {self.value(annotation, var)})'
 
     def value(self, annotation: Any, var: str, *, nullable: bool = False) -> str:
         """An expression writing ``var`` as JSON (known not to be None unless ``nullable``,
@@ -80,17 +84,17 @@ class _Writer:
             texts: dict[Any, str] = {True: "true", False: "false", **null}
             return f"{self.table('_bool' + ('_or_null' if nullable else ''), texts)}[{var}]"
         if annotation is int:
-            return f"f'{{{var}!r}}'"
+            return f"b'%d' % {var}"
         if annotation is Decimal:
-            return f"f'\"{{{var}!s}}\"'"
+            return f"f'\"{{{var}!s}}\"'.encode()"
         if annotation is date:
-            return f"f'\"{{{var}.isoformat()}}\"'"
+            return f"f'\"{{{var}.isoformat()}}\"'.encode()"
         if annotation is str:
-            return f"_esc({var})"
+            return f"_esc({var}).encode()"
         if annotation is uuid.UUID:
-            return f"f'\"{{{var}!s}}\"'"
+            return f"f'\"{{{var}!s}}\"'.encode()"
         if origin is Literal:
-            return f"_esc({var})"
+            return f"_esc({var}).encode()"
         if isinstance(annotation, type) and issubclass(annotation, StrEnum):
             _plain_enum(annotation)
             texts = {member: f'"{member.value}"' for member in annotation} | null
@@ -119,7 +123,7 @@ class _Writer:
             item, ellipsis = typing.get_args(annotation)
             if ellipsis is not Ellipsis:
                 raise TypeError(f"unsupported tuple {annotation!r}")
-            return f"'[' + ','.join([{self.value(item, 'x')} for x in {var}]) + ']'"
+            return f"b'[' + b','.join([{self.value(item, 'x')} for x in {var}]) + b']'"
         raise TypeError(f"no canonical JSON writer for {annotation!r}")
 
     def model(self, cls: type[BaseModel]) -> str:
@@ -139,12 +143,12 @@ class _Writer:
                 literal += text
                 continue
             if literal:
-                merged.append(repr(literal))
+                merged.append(repr(literal.encode()))
                 literal = ""
             merged.append(text)
         if literal:
-            merged.append(repr(literal))
-        lines.append("    return ''.join((" + ", ".join(merged) + "))")
+            merged.append(repr(literal.encode()))
+        lines.append("    return b''.join((" + ", ".join(merged) + "))")
         self.sources.append("\n".join(lines))
         return name
 
@@ -176,7 +180,7 @@ class _Writer:
             parts.append((False, write(annotation, var)))
 
 
-def _build() -> Callable[[SpaceFacts], str]:
+def _build() -> Callable[[SpaceFacts], bytes]:
     writer = _Writer()
     entry = writer.model(SpaceFacts)
     # Dependencies were generated first; define them in that order, then the entry point.
@@ -184,12 +188,21 @@ def _build() -> Callable[[SpaceFacts], str]:
     return writer.namespace[entry]  # type: ignore[no-any-return]
 
 
-facts_json: Callable[[SpaceFacts], str] = _build()
+facts_json_bytes: Callable[[SpaceFacts], bytes] = _build()
 
 
-def input_hash_of(facts_text: str, application_date: date) -> str:
-    """The input hash from the facts' canonical text: the same as hashing
+def facts_json(facts: SpaceFacts) -> str:
+    """The facts' canonical JSON text (what a receipt stores)."""
+    return facts_json_bytes(facts).decode()
+
+
+def input_hash_of(facts_text: str | bytes, application_date: date) -> str:
+    """The input hash from the facts' canonical text (or its UTF-8): the same as hashing
     ``canonical_json({"application_date": ..., "facts": facts.model_dump(mode="json")})``."""
-    return sha256_hex(
-        '{"application_date":"' + application_date.isoformat() + '","facts":' + facts_text + "}"
-    )
+    if isinstance(facts_text, str):
+        facts_text = facts_text.encode()
+    digest = sha256(b'{"application_date":"' + application_date.isoformat().encode())
+    digest.update(b'","facts":')
+    digest.update(facts_text)
+    digest.update(b"}")
+    return digest.hexdigest()

@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from services.eligibility.engine import ENGINE_VERSION
-from services.eligibility.engine.canonical_facts import facts_json, input_hash_of
+from services.eligibility.engine.canonical_facts import facts_json_bytes, input_hash_of
 from services.eligibility.engine.explain import yuan
 from services.eligibility.engine.judge import ConditionPlan, Judge
 from services.eligibility.engine.outcome import (
@@ -84,10 +84,13 @@ def input_hash(facts: SpaceFacts, application_date: date) -> str:
 
     The hash of ``canonical_json({"application_date": ..., "facts": <facts as JSON>})``.
     """
-    return input_hash_of(facts_json(facts), application_date)
+    return input_hash_of(facts_json_bytes(facts), application_date)
 
 
 _NOT_MET, _MISSING, _REVIEW = Verdict.NOT_MET, Verdict.MISSING_FACTS, Verdict.NEEDS_REVIEW
+# The missing facts of a result or decision that misses none: one list, never changed (results
+# and decisions are frozen, and shared results are shared whole already).
+_NONE: list[str] = []
 # Per rule. Real facts need tens to hundreds of shared results (about 1 KB each); the cap
 # bounds the memory when callers send many distinct counts or dates.
 _MAX_SHARED_RESULTS = 1_000
@@ -102,12 +105,12 @@ def _condition(plan: ConditionPlan, judge: Judge) -> ConditionResult:
         findings: list[Finding] = []
     elif plan.reads is not None:
         # A check that reads a small value: judged once per value, the result shared.
-        key = ("reads", explain, plan.reads(judge.facts, judge.on))
-        result = plan.results.get(key)
+        read = plan.reads(judge.facts, judge.on)
+        result = plan.by_reads[explain].get(read)
         if result is None:
             result = _judged(plan, judge)
-            if len(plan.results) < _MAX_SHARED_RESULTS:
-                plan.share(key, result)
+            if len(plan.results_shared) < _MAX_SHARED_RESULTS:
+                plan.share_read(explain, read, result)
         return result
     else:
         judge.start(plan.params, plan.interned)
@@ -120,7 +123,7 @@ def _condition(plan: ConditionPlan, judge: Judge) -> ConditionResult:
     shared: ConditionResult | None = plan.results.get(shared_key)
     if shared is None:
         shared = _result(plan, findings, explain)
-        if len(plan.results) < _MAX_SHARED_RESULTS:
+        if len(plan.results_shared) < _MAX_SHARED_RESULTS:
             plan.share(shared_key, shared)
     return shared
 
@@ -135,7 +138,7 @@ def _judged(plan: ConditionPlan, judge: Judge) -> ConditionResult:
 def _result(plan: ConditionPlan, findings: list[Finding], explain: bool) -> ConditionResult:
     if not findings:
         verdict = Verdict.NOT_APPLICABLE
-        missing: list[str] = []
+        missing: list[str] = _NONE
     else:
         # combine(): any miss decides, then any gap, then any doubt.
         verdicts = {f.verdict for f in findings}
@@ -151,7 +154,7 @@ def _result(plan: ConditionPlan, findings: list[Finding], explain: bool) -> Cond
         missing = (
             sorted({path for f in findings for path in f.missing_facts})
             if _MISSING in verdicts
-            else []
+            else _NONE
         )
     explanation_zh = explanation_en = ""
     if explain:
@@ -272,17 +275,28 @@ def evaluate(
     rules: Ruleset,
     content_hash: str,
     *,
-    facts_text: str | None = None,
+    facts_text: str | bytes | None = None,
 ) -> Decision:
     """The whole decision, explained, as a receipt records it.
 
-    ``facts_text`` is ``facts_json(facts)`` when the caller has it already (it stores it).
+    ``facts_text`` is ``facts_json(facts)`` (or its UTF-8, ``facts_json_bytes``) when the
+    caller has it already (it stores it).
     """
     judge = Judge(facts, application_date)
-    results = [_condition(rule.plan, judge) for rule in rules.conditions]
+    form = facts.form
+    results: list[ConditionResult] = []
+    for plan in rules.plans:
+        reads = plan.reads
+        if reads is not None and form in plan.forms:
+            # _condition's common case, written out: the result shared by what the check reads.
+            result = plan.by_reads[True].get(reads(facts, application_date))
+            results.append(result if result is not None else _condition(plan, judge))
+        else:
+            results.append(_condition(plan, judge))
     verdicts = {r.verdict for r in results}
     # A condition not met may still name facts it is missing.
-    missing = sorted({path for r in results if r.missing_facts for path in r.missing_facts})
+    missing_paths = {path for r in results if r.missing_facts for path in r.missing_facts}
+    missing = sorted(missing_paths) if missing_paths else _NONE
     if _NOT_MET in verdicts:
         verdict = OverallVerdict.NOT_ELIGIBLE
     elif _MISSING in verdicts:
@@ -301,7 +315,7 @@ def evaluate(
         pending = [r.id for r in results if r.verdict is _REVIEW]
         zh, en = f"{zh}：{'、'.join(pending)}", f"{en}: {', '.join(pending)}"
     if facts_text is None:
-        facts_text = facts_json(facts)
+        facts_text = facts_json_bytes(facts)
     return _new_decision(
         verdict,
         application_date,

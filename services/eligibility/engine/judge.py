@@ -109,6 +109,7 @@ class ConditionPlan:
     """What evaluating one condition rule needs, gathered once per loaded rule."""
 
     __slots__ = (
+        "by_reads",
         "clause",
         "clause_text",
         "forms",
@@ -153,6 +154,8 @@ class ConditionPlan:
         # shared findings keyed by the findings, and results keyed by what the check reads.
         self.interned: dict[tuple[Any, ...], Finding] = {}
         self.results: dict[tuple[Any, ...], Any] = {}
+        # Results of a check with ``reads``, by the value it reads: [explain=False, True].
+        self.by_reads: tuple[dict[Hashable, Any], dict[Hashable, Any]] = ({}, {})
         # The shared results by identity, and their receipt text once written (document.py).
         self.results_shared: dict[int, Any] = {}
         self.texts: dict[int, str] = {}
@@ -160,6 +163,11 @@ class ConditionPlan:
     def share(self, key: tuple[Any, ...], result: Any) -> None:
         """Keep ``result`` for every decision whose condition comes to ``key``."""
         self.results[key] = result
+        self.results_shared[id(result)] = result
+
+    def share_read(self, explain: bool, read: Hashable, result: Any) -> None:
+        """Keep ``result`` for every decision whose check reads ``read``."""
+        self.by_reads[explain][read] = result
         self.results_shared[id(result)] = result
 
 

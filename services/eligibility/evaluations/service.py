@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from services.eligibility.clients.registry import RegistryClient
-from services.eligibility.engine.canonical_facts import facts_json
+from services.eligibility.engine.canonical_facts import facts_json_bytes
 from services.eligibility.engine.document import decision_json
 from services.eligibility.engine.evaluate import (
     ConditionResult,
@@ -160,13 +160,13 @@ async def record(
     check_scope(principal, [request])
     ruleset = book.in_force_on(request.application_date)
     facts = request.facts
-    facts_text = facts_json(facts)
+    facts_utf8 = facts_json_bytes(facts)
     decision = evaluate(
         facts,
         request.application_date,
         ruleset.rules,
         ruleset.content_hash,
-        facts_text=facts_text,
+        facts_text=facts_utf8,
     )
     row = DecisionReceipt(
         id=uuid.uuid4(),
@@ -181,7 +181,7 @@ async def record(
         engine_version=decision.engine_version,
         input_hash=decision.input_hash,
         verdict=decision.verdict,
-        facts=facts_text,
+        facts=facts_utf8.decode(),
         decision=decision_json(decision, ruleset.rules),
     )
     await repository.add(session, row)

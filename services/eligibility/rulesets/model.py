@@ -144,5 +144,10 @@ class Ruleset(_Strict):
             raise ValueError("valid_to is before valid_from")
         return self
 
+    @cached_property
+    def plans(self) -> tuple[ConditionPlan, ...]:
+        """Each condition's plan, in order (the engine's loop), once per loaded ruleset."""
+        return tuple(condition.plan for condition in self.conditions)
+
     def in_force_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
