@@ -150,3 +150,68 @@ async def test_a_read_session_runs_without_a_transaction_and_refuses_writes(
     assert in_transaction is False
     assert writer_in_transaction is True
     assert remaining == 11
+
+
+_JURISDICTIONS = sa.table("jurisdictions", sa.column("code"), sa.column("name_zh"))
+# A bound parameter from the caller and a constant fixed in the statement (the LIMIT).
+_NAMED_LIKE = (
+    sa.select(_JURISDICTIONS.c.code, _JURISDICTIONS.c.name_zh)
+    .where(_JURISDICTIONS.c.code >= sa.bindparam("from_code"))
+    .order_by(_JURISDICTIONS.c.code)
+    .limit(3)
+)
+_DIVIDES = sa.select((sa.literal_column("1") / sa.bindparam("zero", type_=sa.Integer)).label("x"))
+
+
+async def test_fetch_all_reads_what_sqlalchemy_reads(databases, backend) -> None:
+    """The hot-read path (straight through asyncpg on PostgreSQL) returns the same rows as the
+    statement run through SQLAlchemy, with and without a transaction already open."""
+    import asyncio
+
+    from shared.db import fetch_all
+
+    database = Database(await asyncio.to_thread(databases.migrated, "registry", backend))
+    try:
+        async with database.read_session() as session:
+            fast = [
+                dict(row) for row in await fetch_all(session, _NAMED_LIKE, {"from_code": "6201"})
+            ]
+        async with database.session() as session:
+            await session.execute(sa.text("SELECT 1"))
+            in_transaction = [
+                dict(row) for row in await fetch_all(session, _NAMED_LIKE, {"from_code": "6201"})
+            ]
+            expected = [
+                dict(row)
+                for row in (await session.execute(_NAMED_LIKE, {"from_code": "6201"})).mappings()
+            ]
+    finally:
+        await database.dispose()
+    assert len(expected) == 3
+    assert fast == expected
+    assert in_transaction == expected
+
+
+_BACKEND_PID = sa.select(sa.func.pg_backend_pid().label("pid"))
+
+
+@pytest.mark.backends("postgresql")
+async def test_fetch_all_discards_a_connection_whose_statement_failed(databases, backend) -> None:
+    """SQLAlchemy did not see the statement fail, so the pool must not reuse its connection."""
+    import asyncio
+
+    from shared.db import fetch_all
+
+    database = Database(await asyncio.to_thread(databases.migrated, "registry", backend))
+    try:
+        async with database.read_session() as session:
+            failed_on = (await fetch_all(session, _BACKEND_PID, {}))[0]["pid"]
+            with pytest.raises(Exception, match="division by zero"):
+                await fetch_all(session, _DIVIDES, {"zero": 0})
+        async with database.read_session() as session:
+            next_on = (await fetch_all(session, _BACKEND_PID, {}))[0]["pid"]
+            rows = await fetch_all(session, _NAMED_LIKE, {"from_code": "6201"})
+    finally:
+        await database.dispose()
+    assert next_on != failed_on
+    assert len(rows) == 3

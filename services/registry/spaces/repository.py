@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -16,8 +17,8 @@ from services.registry.spaces.models import Space, SpaceJurisdictionChange, Spac
 from services.registry.spaces.schemas import SpaceFilters
 from services.registry.status.models import SpaceStatusChange
 from services.registry.teams.models import Team
-from shared.contracts.spaces import SpaceStatus
-from shared.pagination import PageParams, keyset_page
+from shared.db import fetch_all
+from shared.pagination import PageParams, decode_cursor, keyset_page
 
 
 def _scoped(stmt: sa.Select[Space], scope: str | None) -> sa.Select[Space]:
@@ -138,6 +139,10 @@ async def find_by_name(session: AsyncSession, jurisdiction_code: str, name: str)
     return (await session.scalars(stmt)).one_or_none()
 
 
+_spaces = Space.__table__
+_status_changes = SpaceStatusChange.__table__
+
+
 def _current_status(column: Any) -> Any:
     """``column`` of the space's current status record (the one with the highest ``seq``).
 
@@ -147,53 +152,86 @@ def _current_status(column: Any) -> Any:
     """
     return (
         sa.select(column)
-        .where(SpaceStatusChange.space_id == Space.id)
-        .order_by(SpaceStatusChange.seq.desc())
+        .where(_status_changes.c.space_id == _spaces.c.id)
+        .order_by(_status_changes.c.seq.desc())
         .limit(1)
-        .correlate(Space)
+        .correlate(_spaces)
         .scalar_subquery()
     )
 
 
-def _with_current_status() -> tuple[sa.Select[Any], Any]:
-    """Each space with its current status and the date it began; and that status's column."""
-    status = _current_status(SpaceStatusChange.status)
-    # The registration record (seq 1) is in force from the space's current opened_on.
-    since = _current_status(
-        sa.case((SpaceStatusChange.seq == 1, Space.opened_on), else_=SpaceStatusChange.effective_on)
+# The read and the list are the service's hottest requests: their statements are Core (rows,
+# not entities: nothing to track) and built once, with every varying value a bound parameter,
+# so a request only binds and sends (SQLAlchemy's compiled cache then finds them at once).
+_STATUS = _current_status(_status_changes.c.status)
+# The registration record (seq 1) is in force from the space's current opened_on.
+_STATUS_SINCE = _current_status(
+    sa.case(
+        (_status_changes.c.seq == 1, _spaces.c.opened_on),
+        else_=_status_changes.c.effective_on,
     )
-    return sa.select(Space, status.label("status"), since.label("status_since")), status
+)
+_READ = sa.select(*_spaces.c, _STATUS.label("status"), _STATUS_SINCE.label("status_since"))
+_ONE = _READ.where(_spaces.c.id == sa.bindparam("space_id"))
+_ONE_IN_SCOPE = _ONE.where(_spaces.c.jurisdiction_code == sa.bindparam("scope"))
+_LIST_ORDER = (_spaces.c.created_at, _spaces.c.id)
+_CURSOR_PARSERS = (datetime.fromisoformat, uuid.UUID)
 
 
 async def get_with_status(
     session: AsyncSession, space_id: uuid.UUID, scope: str | None
-) -> tuple[Space, SpaceStatus, date] | None:
-    stmt, _ = _with_current_status()
-    stmt = stmt.where(Space.id == space_id)
-    if scope is not None:
-        stmt = stmt.where(Space.jurisdiction_code == scope)
-    row = (await session.execute(stmt)).first()
-    return None if row is None else (row[0], row[1], row[2])
+) -> Mapping[str, Any] | None:
+    """The space's row (its columns, ``status``, ``status_since``) if within ``scope``."""
+    if scope is None:
+        rows = await fetch_all(session, _ONE, {"space_id": space_id})
+    else:
+        rows = await fetch_all(session, _ONE_IN_SCOPE, {"space_id": space_id, "scope": scope})
+    return rows[0] if rows else None
+
+
+@functools.cache
+def _list_statement(
+    scoped: bool, jurisdiction: bool, form: bool, profile: bool, status: bool, after: bool
+) -> sa.Select[Any]:
+    """The list's statement for one combination of filters (at most 64, each built once)."""
+    stmt = _READ
+    for present, column, name in (
+        (scoped, _spaces.c.jurisdiction_code, "scope"),
+        (jurisdiction, _spaces.c.jurisdiction_code, "jurisdiction_code"),
+        (form, _spaces.c.form, "form"),
+        (profile, _spaces.c.profile, "profile"),
+        (status, _STATUS, "status"),
+    ):
+        if present:
+            stmt = stmt.where(column == sa.bindparam(name, type_=column.type))
+    if after:
+        stmt = stmt.where(
+            sa.tuple_(*_LIST_ORDER)
+            > sa.tuple_(*(sa.bindparam(f"after_{c.name}", type_=c.type) for c in _LIST_ORDER))
+        )
+    return stmt.order_by(*_LIST_ORDER).limit(sa.bindparam("limit_plus_one", type_=sa.Integer))
 
 
 async def list_page(
     session: AsyncSession, scope: str | None, filters: SpaceFilters, page: PageParams
-) -> Sequence[tuple[Space, SpaceStatus, date]]:
-    stmt, status = _with_current_status()
+) -> Sequence[Mapping[str, Any]]:
+    """One page of spaces in key order (one more row than the page: the caller splits it)."""
+    params: dict[str, Any] = {"limit_plus_one": page.limit + 1}
     if scope is not None:
-        stmt = stmt.where(Space.jurisdiction_code == scope)
-    if filters.jurisdiction_code is not None:
-        stmt = stmt.where(Space.jurisdiction_code == filters.jurisdiction_code)
-    if filters.form is not None:
-        stmt = stmt.where(Space.form == filters.form)
-    if filters.profile is not None:
-        stmt = stmt.where(Space.profile == filters.profile)
-    if filters.status is not None:
-        stmt = stmt.where(status == filters.status)
-    paged = keyset_page(
-        stmt,
-        [Space.created_at.expression, Space.id.expression],
-        page,
-        [datetime.fromisoformat, uuid.UUID],
+        params["scope"] = scope
+    for name in ("jurisdiction_code", "form", "profile", "status"):
+        value = getattr(filters, name)
+        if value is not None:
+            params[name] = value
+    if page.cursor is not None:
+        after = decode_cursor(page.cursor, _CURSOR_PARSERS)
+        params.update(zip((f"after_{c.name}" for c in _LIST_ORDER), after, strict=True))
+    stmt = _list_statement(
+        scope is not None,
+        filters.jurisdiction_code is not None,
+        filters.form is not None,
+        filters.profile is not None,
+        filters.status is not None,
+        page.cursor is not None,
     )
-    return [(row[0], row[1], row[2]) for row in (await session.execute(paged)).all()]
+    return await fetch_all(session, stmt, params)

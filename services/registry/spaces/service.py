@@ -7,7 +7,7 @@ Every refusal is raised before anything is written, so a refused request changes
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NoReturn
@@ -32,7 +32,7 @@ from services.registry.spaces.schemas import (
 from services.registry.status.models import SpaceStatusChange, StatusAct
 from services.registry.teams import rollup
 from shared.auth import Principal
-from shared.contracts.spaces import SpaceStatus
+from shared.contracts.spaces import SpaceForm, SpaceProfile, SpaceStatus
 from shared.db import utcnow
 from shared.errors import (
     Conflict,
@@ -86,13 +86,43 @@ def etag_for(version: int) -> str:
     return f'"{version}"'
 
 
+@dataclass(frozen=True, slots=True)
+class SpaceRecord:
+    """A space's current row as the reads return it (plain values, not a tracked entity)."""
+
+    id: uuid.UUID
+    name: str
+    jurisdiction_code: str
+    form: SpaceForm
+    profile: SpaceProfile
+    opened_on: date
+    operator_id: uuid.UUID | None
+    address: str | None
+    version: int
+    created_at: datetime
+    created_by: str
+
+
 @dataclass(frozen=True)
 class SpaceWithStatus:
     """A space and its current status (what the space read and list show)."""
 
-    space: Space
+    space: Space | SpaceRecord
     status: SpaceStatus
     status_since: date
+
+
+def _view(row: Mapping[str, Any]) -> SpaceWithStatus:
+    """A row of ``repository.get_with_status`` or ``list_page`` as the reads use it."""
+    return SpaceWithStatus(
+        SpaceRecord(
+            row["id"], row["name"], row["jurisdiction_code"], SpaceForm(row["form"]),
+            SpaceProfile(row["profile"]), row["opened_on"], row["operator_id"], row["address"],
+            row["version"], row["created_at"], row["created_by"],
+        ),
+        SpaceStatus(row["status"]),
+        row["status_since"],
+    )  # fmt: skip
 
 
 async def create_space(
@@ -207,7 +237,7 @@ async def get_space_with_status(
     found = await repository.get_with_status(session, space_id, principal.jurisdiction_scope)
     if found is None:
         raise _not_found(space_id)
-    return SpaceWithStatus(*found)
+    return _view(found)
 
 
 def _not_found(space_id: uuid.UUID) -> SpaceNotFound:
@@ -219,7 +249,7 @@ async def list_spaces(
     session: AsyncSession, principal: Principal, filters: SpaceFilters, page: PageParams
 ) -> Sequence[SpaceWithStatus]:
     rows = await repository.list_page(session, principal.jurisdiction_scope, filters, page)
-    return [SpaceWithStatus(*row) for row in rows]
+    return [_view(row) for row in rows]
 
 
 async def update_space(
