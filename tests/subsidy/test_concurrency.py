@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import date
 
 import pytest
 
+from services.subsidy.ledger import service as ledger
+from services.subsidy.ledger.models import EntryKind
 from tests.subsidy.conftest import Money
 
 pytestmark = pytest.mark.backends("postgresql")
@@ -64,3 +67,38 @@ async def test_50_concurrent_retries_of_one_key_pay_once(money: Money) -> None:
     )
     assert len(tranches.json()) == 1
     assert (await money.account(f"in_transit:{award['id']}"))["balance"] == 1_000_000
+
+
+async def test_a_posting_cancelled_while_it_waits_for_a_lock_leaves_nothing_behind(
+    money: Money, subsidy_app
+) -> None:
+    await money.appropriate(1_000_000)
+    database = subsidy_app.state.database
+    top_up = ledger.Draft(
+        kind=EntryKind.APPROPRIATION,
+        effective_on=date(2026, 1, 20),
+        memo="追加",
+        legs=[ledger.Leg("budget:2026", "appropriation:2026", 100)],
+        fiscal_year=2026,
+    )
+
+    async def post_once() -> None:
+        async with database.session() as session:
+            await ledger.post(session, top_up, "finance-zhang")
+            await session.commit()
+
+    async with database.session() as holder:
+        await ledger.post(holder, top_up, "finance-zhang")  # holds both accounts' row locks
+        waiting = asyncio.create_task(post_once())
+        await asyncio.sleep(0.3)
+        assert not waiting.done()
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        await holder.commit()
+    # The pool hands out no connection left mid-statement: postings on every one still work.
+    await asyncio.gather(*(post_once() for _ in range(30)))
+    async with database.session() as session:
+        assert await ledger.balance(session, "budget:2026") == 1_000_000 + 31 * 100
+    report = await money.verify()
+    assert (report["intact"], report["entries"]) == (True, 32)

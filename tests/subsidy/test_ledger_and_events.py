@@ -8,9 +8,10 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from services.subsidy.ledger.models import JournalEntry, Transfer
+from services.subsidy.ledger import service as ledger
+from services.subsidy.ledger.models import EntryKind, JournalEntry, Transfer
 from tests.subsidy.conftest import Money, doc
 
 
@@ -120,6 +121,91 @@ async def test_a_mistaken_appropriation_is_reversed_not_edited(money: Money) -> 
     )
     assert refused.status_code == 409
     assert refused.json()["type"] == "urn:lzms:problem:ledger-entry-not-reversible"
+
+
+def _top_up(amount: int) -> ledger.Draft:
+    return ledger.Draft(
+        kind=EntryKind.APPROPRIATION,
+        effective_on=date(2026, 1, 20),
+        memo="追加",
+        legs=[ledger.Leg("budget:2026", "appropriation:2026", amount)],
+        fiscal_year=2026,
+    )
+
+
+async def _entries(database) -> int:
+    async with database.session() as session:
+        return await session.scalar(sa.select(sa.func.count()).select_from(JournalEntry)) or 0
+
+
+async def test_a_posting_commits_or_rolls_back_with_its_caller_s_transaction(
+    money: Money, subsidy_app
+) -> None:
+    await money.appropriate(1_000_000)
+    database = subsidy_app.state.database
+    # The posting as the transaction's first statement (on PostgreSQL the ledger begins the
+    # transaction itself on the driver connection), then a second one in the same transaction.
+    async with database.session() as session:
+        await ledger.post(session, _top_up(300), "finance-zhang")
+        await ledger.post(session, _top_up(200), "finance-zhang")
+        assert await ledger.balance(session, "budget:2026") == 1_000_500
+        await session.rollback()
+    async with database.session() as session:
+        assert await ledger.balance(session, "budget:2026") == 1_000_000
+    assert await _entries(database) == 1
+    # After another statement, and committed.
+    async with database.session() as session:
+        await session.execute(sa.select(sa.func.count()).select_from(JournalEntry))
+        await ledger.post(session, _top_up(500), "finance-zhang")
+        await session.commit()
+    async with database.session() as session:
+        assert await ledger.balance(session, "budget:2026") == 1_000_500
+    assert await _entries(database) == 2
+    assert (await money.verify())["intact"] is True
+
+
+async def test_a_posting_the_database_refuses_raises_an_integrity_error(
+    money: Money, subsidy_app
+) -> None:
+    first = await money.appropriate(1_000_000)
+    original = uuid.UUID(first["entries"][0]["entry_id"])
+    reversal = ledger.Draft(
+        kind=EntryKind.REVERSAL,
+        effective_on=date(2026, 1, 15),
+        memo="录入错误",
+        legs=[ledger.Leg("appropriation:2026", "budget:2026", 1)],
+        fiscal_year=2026,
+        reverses_id=original,
+    )
+    database = subsidy_app.state.database
+    async with database.session() as session:
+        await ledger.post(session, reversal, "finance-zhang")
+        # Past the code's own check (reverse() looks first): the unique key still refuses.
+        with pytest.raises(IntegrityError):
+            await ledger.post(session, reversal, "finance-zhang")
+        await session.rollback()
+    assert await _entries(database) == 1
+
+
+async def test_a_posting_to_an_account_never_opened_writes_nothing(
+    money: Money, subsidy_app
+) -> None:
+    await money.appropriate(1_000_000)
+    database = subsidy_app.state.database
+    async with database.session() as session:
+        with pytest.raises(RuntimeError, match="not opened"):
+            await ledger.post(
+                session,
+                ledger.Draft(
+                    kind=EntryKind.APPROPRIATION,
+                    effective_on=date(2026, 1, 20),
+                    memo="x",
+                    legs=[ledger.Leg("budget:2027", "appropriation:2026", 1)],
+                ),
+                "finance-zhang",
+            )
+        await session.rollback()
+    assert await _entries(database) == 1
 
 
 async def test_districts_and_experts_do_not_read_the_books(money: Money) -> None:
