@@ -10,6 +10,7 @@ contract cannot silently change a hash; a test compares the two on varied facts.
 from __future__ import annotations
 
 import itertools
+import math
 import types
 import typing
 import uuid
@@ -44,13 +45,36 @@ def _plain_enum(enum: type[StrEnum]) -> None:
             raise TypeError(f"{enum.__name__}.{member.name} needs JSON escaping")
 
 
+# The most combinations of values a model may have to be written from a table of them all.
+_MAX_GROUP_TEXTS = 5_000
+
+# A date as JSON, '"2026-03-16"', is the text of its year and month (by year * 12 + month,
+# 1900 to 2199) and of its day, with the quotes.
+_MONTHS = {
+    year * 12 + month: f'"{year:04d}-{month:02d}-'.encode()
+    for year in range(1900, 2200)
+    for month in range(1, 13)
+}
+_DAYS = [b""] + [f'{day:02d}"'.encode() for day in range(1, 32)]
+
+
+def _month_text(day: date) -> bytes:
+    """The year and month of a date outside ``_MONTHS``, as isoformat() writes them."""
+    return f'"{day.isoformat()[:-2]}'.encode()
+
+
 class _Writer:
     """Generates one Python function per model class, each returning the model's JSON text
     encoded as UTF-8 (what is hashed; joining bytes never widens the text to fit one Chinese
     character, as joining str does)."""
 
     def __init__(self) -> None:
-        self.namespace: dict[str, Any] = {"_esc": encode_basestring}
+        self.namespace: dict[str, Any] = {
+            "_esc": encode_basestring,
+            "_months": _MONTHS,
+            "_month_text": _month_text,
+            "_days": _DAYS,
+        }
         self.done: set[type[BaseModel]] = set()
         self.sources: list[str] = []
 
@@ -66,9 +90,21 @@ class _Writer:
         inner = annotation
         if typing.get_origin(inner) is typing.Annotated:
             inner = typing.get_args(inner)[0]
-        if inner is bool or (isinstance(inner, type) and issubclass(inner, StrEnum)):
+        if (
+            inner is bool
+            or typing.get_origin(inner) is frozenset
+            or (isinstance(inner, type) and issubclass(inner, StrEnum))
+        ):
             # Few values, None among them: the text is looked up, not written.
             return f"{self.value(annotation, var, nullable=True)}"
+        if inner is date:
+            # The date's text from tables of months and days (a year and month, then a day);
+            # a year outside them is written by isoformat(), as any date was before.
+            return (
+                f'(b"null" if {var} is None else '
+                f"(_months.get({var}.year * 12 + {var}.month) or _month_text({var}))"
+                f" + _days[{var}.day])"
+            )
         return f'(b"null" if {var} is None else {self.value(annotation, var)})'
 
     def value(self, annotation: Any, var: str, *, nullable: bool = False) -> str:
@@ -88,7 +124,10 @@ class _Writer:
         if annotation is Decimal:
             return f"f'\"{{{var}!s}}\"'.encode()"
         if annotation is date:
-            return f"f'\"{{{var}.isoformat()}}\"'.encode()"
+            return (
+                f"(_months.get({var}.year * 12 + {var}.month) or _month_text({var}))"
+                f" + _days[{var}.day]"
+            )
         if annotation is str:
             return f"_esc({var}).encode()"
         if annotation is uuid.UUID:
@@ -118,7 +157,8 @@ class _Writer:
             for size in range(len(members) + 1):
                 for subset in itertools.combinations(members, size):
                     texts[frozenset(subset)] = canonical_json(sorted(m.value for m in subset))
-            return f"{self.table(f'_{item.__name__}_sets', texts)}[{var}]"
+            name = f"_{item.__name__}_sets" + ("_or_null" if nullable else "")
+            return f"{self.table(name, texts | null)}[{var}]"
         if origin is tuple:
             item, ellipsis = typing.get_args(annotation)
             if ellipsis is not Ellipsis:
@@ -152,6 +192,31 @@ class _Writer:
         self.sources.append("\n".join(lines))
         return name
 
+    def group(self, cls: type[BaseModel], values: str) -> str | None:
+        """For a model of yes/no and enumerated facts only (facilities, rules, the online
+        platform), an expression looking up its whole text by its values in a table of every
+        combination, built here; None for any other model."""
+        fields = sorted(cls.model_fields)
+        domains: list[list[Any]] = []
+        for field in fields:
+            annotation, optional = _optional(cls.model_fields[field].annotation)
+            if annotation is bool:
+                domain: list[Any] = [True, False]
+            elif isinstance(annotation, type) and issubclass(annotation, StrEnum):
+                _plain_enum(annotation)
+                domain = list(annotation)
+            else:
+                return None
+            domains.append([*domain, None] if optional else domain)
+        if not fields or math.prod(len(d) for d in domains) > _MAX_GROUP_TEXTS:
+            return None
+        texts = {
+            combination: canonical_json(dict(zip(fields, combination, strict=True)))
+            for combination in itertools.product(*domains)
+        }
+        key = ", ".join(f"{values}[{field!r}]" for field in fields)
+        return f"{self.table(f'_{cls.__name__}_texts', texts)}[({key},)]"
+
     def _fields(
         self,
         cls: type[BaseModel],
@@ -171,6 +236,10 @@ class _Writer:
             if not optional and isinstance(annotation, type) and issubclass(annotation, BaseModel):
                 nested = f"{prefix}m{index}_"
                 lines.append(f"    {nested} = {values}[{field!r}].__dict__")
+                group = self.group(annotation, nested)
+                if group is not None:
+                    parts.append((False, group))
+                    continue
                 self._fields(annotation, nested, nested, lines, parts)
                 parts.append((True, "}"))
                 continue

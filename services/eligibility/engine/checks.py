@@ -35,7 +35,8 @@ CHECKS: dict[str, CheckSpec] = {}
 
 
 def _values(facts: BaseModel) -> tuple[Any, ...]:
-    """Every field of a group of facts, as a tuple (hashed and compared faster than the model)."""
+    """Every field of a group of facts, as a tuple (hashed and compared faster than the model;
+    the checks' ``reads`` below write it out, as they run for every decision)."""
     return tuple(facts.__dict__.values())
 
 
@@ -175,7 +176,7 @@ def incubated_teams(j: Judge) -> None:
     )
 
 
-@check("supporting_facilities", reads=lambda facts, on: _values(facts.facilities))
+@check("supporting_facilities", reads=lambda facts, on: tuple(facts.facilities.__dict__.values()))
 def supporting_facilities(j: Judge) -> None:
     """C4 良好的配套设施."""
     facilities = j.facts.facilities
@@ -211,7 +212,7 @@ def management_team(j: Judge) -> None:
     )
 
 
-@check("management_rules", reads=lambda facts, on: _values(facts.management_rules))
+@check("management_rules", reads=lambda facts, on: tuple(facts.management_rules.__dict__.values()))
 def management_rules(j: Judge) -> None:
     """C6 健全的管理制度."""
     rules = j.facts.management_rules
@@ -227,7 +228,7 @@ def management_rules(j: Judge) -> None:
 
 @check(
     "incubation_services",
-    reads=lambda facts, on: _values(facts.services),
+    reads=lambda facts, on: tuple(facts.services.__dict__.values()),
     basic_services="items",
     startup_services="items",
     coordinated_services="items",

@@ -91,6 +91,7 @@ _NOT_MET, _MISSING, _REVIEW = Verdict.NOT_MET, Verdict.MISSING_FACTS, Verdict.NE
 # The missing facts of a result or decision that misses none: one list, never changed (results
 # and decisions are frozen, and shared results are shared whole already).
 _NONE: list[str] = []
+_NOT_APPLICABLE_KEY = (True,)  # _condition's key of the explained result without findings
 # Per rule. Real facts need tens to hundreds of shared results (about 1 KB each); the cap
 # bounds the memory when callers send many distinct counts or dates.
 _MAX_SHARED_RESULTS = 1_000
@@ -119,7 +120,7 @@ def _condition(plan: ConditionPlan, judge: Judge) -> ConditionResult:
         if judge.shared != len(findings):
             return _result(plan, findings, explain)
     # Every finding is shared (or there is none): so is the result made of them.
-    shared_key = (explain, *[id(f) for f in findings])
+    shared_key = (explain, *[id(f) for f in findings])  # (True,): not applicable, explained
     shared: ConditionResult | None = plan.results.get(shared_key)
     if shared is None:
         shared = _result(plan, findings, explain)
@@ -262,11 +263,42 @@ _REFS: dict[tuple[str, str, str, str], RulesetRef] = {}
 
 
 def _ruleset_ref(rules: Ruleset, content_hash: str) -> RulesetRef:
-    key = (rules.id, rules.title_zh, rules.status.value, content_hash)
-    ref = _REFS.get(key)
+    ref: RulesetRef | None = rules.refs.get(content_hash)
     if ref is None:
-        ref = _REFS[key] = RulesetRef(*key)
+        key = (rules.id, rules.title_zh, rules.status.value, content_hash)
+        ref = _REFS.get(key)
+        if ref is None:
+            ref = _REFS[key] = RulesetRef(*key)
+        rules.refs[content_hash] = ref
     return ref
+
+
+# A decision's overall verdict and summary, by its conditions' verdicts and how many facts it
+# misses (a pure function of those, so kept per ruleset; few combinations occur).
+_Summary = tuple[OverallVerdict, str, str]
+_MAX_SUMMARIES = 1_000
+
+
+def _summary(results: list[ConditionResult], missing: int) -> _Summary:
+    verdicts = {r.verdict for r in results}
+    if _NOT_MET in verdicts:
+        verdict = OverallVerdict.NOT_ELIGIBLE
+    elif _MISSING in verdicts:
+        verdict = OverallVerdict.INCOMPLETE
+    elif _REVIEW in verdicts:
+        verdict = OverallVerdict.NEEDS_REVIEW
+    else:
+        verdict = OverallVerdict.ELIGIBLE
+    zh, en = _SUMMARY[verdict]
+    if _NOT_MET in verdicts:
+        failing = [r.id for r in results if r.verdict is _NOT_MET]
+        zh, en = f"{zh}：{'、'.join(failing)}不符合", f"{en}: {', '.join(failing)} not met"
+    elif missing:
+        zh, en = f"{zh}：缺少{missing}项事实", f"{en}: {missing} facts missing"
+    elif _REVIEW in verdicts:
+        pending = [r.id for r in results if r.verdict is _REVIEW]
+        zh, en = f"{zh}：{'、'.join(pending)}", f"{en}: {', '.join(pending)}"
+    return verdict, zh, en
 
 
 def evaluate(
@@ -285,41 +317,40 @@ def evaluate(
     judge = Judge(facts, application_date)
     form = facts.form
     results: list[ConditionResult] = []
+    missing_paths: set[str] | None = None
     for plan in rules.plans:
-        reads = plan.reads
-        if reads is not None and form in plan.forms:
-            # _condition's common case, written out: the result shared by what the check reads.
-            result = plan.by_reads[True].get(reads(facts, application_date))
-            results.append(result if result is not None else _condition(plan, judge))
+        # _condition's common cases written out: the result shared by what the check reads,
+        # and the shared result of a condition that does not apply to the space's form.
+        if form not in plan.forms:
+            result = plan.results.get(_NOT_APPLICABLE_KEY)
+        elif plan.reads is not None:
+            result = plan.by_reads[True].get(plan.reads(facts, application_date))
         else:
-            results.append(_condition(plan, judge))
-    verdicts = {r.verdict for r in results}
-    # A condition not met may still name facts it is missing.
-    missing_paths = {path for r in results if r.missing_facts for path in r.missing_facts}
+            result = None
+        if result is None:
+            result = _condition(plan, judge)
+        results.append(result)
+        if result.missing_facts:
+            # A condition not met may still name facts it is missing.
+            if missing_paths is None:
+                missing_paths = set(result.missing_facts)
+            else:
+                missing_paths.update(result.missing_facts)
     missing = sorted(missing_paths) if missing_paths else _NONE
-    if _NOT_MET in verdicts:
-        verdict = OverallVerdict.NOT_ELIGIBLE
-    elif _MISSING in verdicts:
-        verdict = OverallVerdict.INCOMPLETE
-    elif _REVIEW in verdicts:
-        verdict = OverallVerdict.NEEDS_REVIEW
-    else:
-        verdict = OverallVerdict.ELIGIBLE
-    zh, en = _SUMMARY[verdict]
-    if _NOT_MET in verdicts:
-        failing = [r.id for r in results if r.verdict is _NOT_MET]
-        zh, en = f"{zh}：{'、'.join(failing)}不符合", f"{en}: {', '.join(failing)} not met"
-    elif missing:
-        zh, en = f"{zh}：缺少{len(missing)}项事实", f"{en}: {len(missing)} facts missing"
-    elif _REVIEW in verdicts:
-        pending = [r.id for r in results if r.verdict is _REVIEW]
-        zh, en = f"{zh}：{'、'.join(pending)}", f"{en}: {', '.join(pending)}"
+    key = (len(missing), *[r.verdict for r in results])
+    summaries = rules.summaries
+    summary = summaries.get(key)
+    if summary is None:
+        summary = _summary(results, len(missing))
+        if len(summaries) < _MAX_SUMMARIES:
+            summaries[key] = summary
+    verdict, zh, en = summary
     if facts_text is None:
         facts_text = facts_json_bytes(facts)
     return _new_decision(
         verdict,
         application_date,
-        facts.form.value,
+        form._value_,
         _ruleset_ref(rules, content_hash),
         ENGINE_VERSION,
         input_hash_of(facts_text, application_date),

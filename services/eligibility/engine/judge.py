@@ -14,6 +14,7 @@ from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
+from types import MappingProxyType
 from typing import Any
 
 from services.eligibility.engine.calendar import add_months
@@ -37,6 +38,7 @@ _ZERO = Decimal(0)
 # The missing facts of a finding that misses none. Findings are frozen and their lists never
 # changed, so one empty list serves them all (as shared findings are shared whole).
 _NONE: list[str] = []
+_NO_PARAMETERS: Mapping[str, RuleParameter] = MappingProxyType({})
 _DAY = timedelta(days=1)
 MAX_SHARED_FINDINGS = 2_000  # per rule, for keys that are not few by nature (counts, dates)
 
@@ -189,14 +191,18 @@ class Judge:
         self.explain = explain
         self.on = on
         self.on_text = on.isoformat()
-        self.start(params or {}, {} if interned is None else interned)
+        # start(), written out (a decision makes one judge).
+        self.params = _NO_PARAMETERS if params is None else params
+        self.findings: list[Finding] = []
+        self.interned = {} if interned is None else interned
+        self.shared = 0
 
     def start(
         self, params: Mapping[str, RuleParameter], interned: dict[tuple[Any, ...], Finding]
     ) -> None:
         """Begin the next condition on the same facts: its parameters and shared findings."""
         self.params = params
-        self.findings: list[Finding] = []
+        self.findings = []
         # Findings that depend on no number or date, shared by every decision under this rule;
         # ``shared`` counts those among ``findings`` (all shared: the condition's result can be).
         self.interned = interned

@@ -149,5 +149,16 @@ class Ruleset(_Strict):
         """Each condition's plan, in order (the engine's loop), once per loaded ruleset."""
         return tuple(condition.plan for condition in self.conditions)
 
+    @cached_property
+    def refs(self) -> dict[str, Any]:
+        """The engine's reference to this ruleset in a decision, by content hash."""
+        return {}
+
+    @cached_property
+    def summaries(self) -> dict[tuple[Any, ...], Any]:
+        """The engine's overall verdicts and summaries under this ruleset, by what they are
+        made of (the conditions' verdicts and the number of facts missing)."""
+        return {}
+
     def in_force_on(self, day: date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)

@@ -12,6 +12,8 @@ from services.eligibility.rulesets.model import Ruleset, RulesetStatus
 from shared.errors import NotFound, UnprocessableRequest
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# Days whose ruleset in force is kept (the book never changes once loaded); about a century.
+_MAX_DAYS_KEPT = 40_000
 
 
 class RulesetError(Exception):
@@ -41,6 +43,8 @@ class RulesetBook:
 
     def __init__(self, rulesets: Iterable[LoadedRuleset]) -> None:
         self._by_id: dict[str, LoadedRuleset] = {}
+        # The ruleset in force on each day asked about (a decision asks once per request).
+        self._in_force: dict[date, LoadedRuleset] = {}
         for loaded in rulesets:
             if loaded.id in self._by_id:
                 raise RulesetError(f"two files define ruleset {loaded.id!r}")
@@ -77,8 +81,13 @@ class RulesetBook:
             ) from None
 
     def in_force_on(self, day: date) -> LoadedRuleset:
+        found = self._in_force.get(day)
+        if found is not None:
+            return found
         for loaded in self._by_id.values():
             if loaded.rules.status is RulesetStatus.IN_FORCE and loaded.rules.in_force_on(day):
+                if len(self._in_force) < _MAX_DAYS_KEPT:
+                    self._in_force[day] = loaded
                 return loaded
         known = ", ".join(
             f"{r.id} ({r.rules.valid_from.isoformat()}.."
