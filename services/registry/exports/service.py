@@ -138,7 +138,7 @@ async def space_table(session: AsyncSession, principal: Principal, filters: Spac
             break
         last = page[EXPORT_PAGE - 1].space
         # The same cursor the JSON list hands out after this space.
-        cursor = encode_cursor([last.created_at.isoformat(), str(last.id)])
+        cursor = encode_cursor(spaces.list_cursor(last.created_at, last.id))
     return Table("众创空间", SPACE_HEADERS, rows)
 
 

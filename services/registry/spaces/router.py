@@ -104,11 +104,8 @@ async def list_spaces(
     filters = SpaceFilters(
         jurisdiction_code=jurisdiction_code, form=form, profile=profile, status=space_status
     )
-    rows = await service.list_spaces(session, principal, filters, page)
-    items, cursor = page_of(
-        rows, page, lambda view: [view.space.created_at.isoformat(), str(view.space.id)]
-    )
-    return {"items": [space_out(view) for view in items], "next_cursor": cursor}
+    items, cursor = await service.list_page(session, principal, filters, page)
+    return {"items": items, "next_cursor": cursor}
 
 
 @router.get(
@@ -123,9 +120,9 @@ async def get_space(
     response: Response,
     principal: Annotated[Principal, Depends(readers)],
 ) -> SpaceOut:
-    view = await service.get_space_with_status(session, principal, space_id)
-    response.headers["ETag"] = service.etag_for(view.space.version)
-    return space_out(view)
+    space = await service.read_space(session, principal, space_id)
+    response.headers["ETag"] = service.etag_for(space.version)
+    return space
 
 
 @router.patch(

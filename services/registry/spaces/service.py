@@ -27,6 +27,7 @@ from services.registry.spaces.schemas import (
     JurisdictionChangeCreate,
     SpaceCreate,
     SpaceFilters,
+    SpaceOut,
     SpaceUpdate,
 )
 from services.registry.status.models import SpaceStatusChange, StatusAct
@@ -42,7 +43,7 @@ from shared.errors import (
     PreconditionFailed,
     RequestInvalid,
 )
-from shared.pagination import PageParams
+from shared.pagination import PageParams, page_of
 from shared.timezone import future_date_errors, today_in_china
 
 
@@ -250,6 +251,28 @@ async def list_spaces(
 ) -> Sequence[SpaceWithStatus]:
     rows = await repository.list_page(session, principal.jurisdiction_scope, filters, page)
     return [_view(row) for row in rows]
+
+
+def list_cursor(created_at: datetime, space_id: uuid.UUID) -> list[str]:
+    """The list's sort key of a space, as its cursor carries it."""
+    return [created_at.isoformat(), str(space_id)]
+
+
+async def read_space(session: AsyncSession, principal: Principal, space_id: uuid.UUID) -> SpaceOut:
+    """``GET /v1/spaces/{id}``: validated from its row in one step (the hottest read)."""
+    row = await repository.get_with_status(session, space_id, principal.jurisdiction_scope)
+    if row is None:
+        raise _not_found(space_id)
+    return SpaceOut.model_validate(dict(row))
+
+
+async def list_page(
+    session: AsyncSession, principal: Principal, filters: SpaceFilters, page: PageParams
+) -> tuple[list[SpaceOut], str | None]:
+    """``GET /v1/spaces``: one page, each item validated from its row, and the next cursor."""
+    rows = await repository.list_page(session, principal.jurisdiction_scope, filters, page)
+    items, cursor = page_of(rows, page, lambda row: list_cursor(row["created_at"], row["id"]))
+    return [SpaceOut.model_validate(dict(row)) for row in items], cursor
 
 
 async def update_space(
