@@ -55,7 +55,7 @@ class TransactionalRoute(APIRoute):
             database: Database = request.app.state.database
             request.state.audit_note = AuditNote()
             read_only = request.method in SAFE_METHODS
-            async with (database.read_session() if read_only else database.session()) as session:
+            async with database.read_session() if read_only else database.session() as session:
                 request.state.session = session
                 try:
                     return await _run(request, session, handle, action)
