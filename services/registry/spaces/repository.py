@@ -162,18 +162,58 @@ def _current_status(column: Any) -> Any:
 
 # The read and the list are the service's hottest requests: their statements are Core (rows,
 # not entities: nothing to track) and built once, with every varying value a bound parameter,
-# so a request only binds and sends (SQLAlchemy's compiled cache then finds them at once).
-_STATUS = _current_status(_status_changes.c.status)
-# The registration record (seq 1) is in force from the space's current opened_on.
-_STATUS_SINCE = _current_status(
-    sa.case(
-        (_status_changes.c.seq == 1, _spaces.c.opened_on),
-        else_=_status_changes.c.effective_on,
+# so a request only binds and sends. Each comes in two forms: on PostgreSQL the current status
+# record is joined LATERAL (one index probe per space: a page of 50 in 0.12 ms at national
+# scale, where two correlated subqueries took 0.65 ms, and 9 ms filtered by status); SQLite
+# has no LATERAL and keeps the correlated subqueries.
+# Written into the SQL rather than bound, so that PostgreSQL's plan for the prepared statement
+# knows the LATERAL reads one row.
+_ONE_LITERAL = sa.literal_column("1", sa.Integer)
+
+
+def _read_statement(lateral: bool) -> tuple[sa.Select[Any], Any]:
+    """The space columns, ``status`` and ``status_since``; and the column to filter status by."""
+    if not lateral:
+        status = _current_status(_status_changes.c.status)
+        # The registration record (seq 1) is in force from the space's current opened_on.
+        since = _current_status(
+            sa.case(
+                (_status_changes.c.seq == 1, _spaces.c.opened_on),
+                else_=_status_changes.c.effective_on,
+            )
+        )
+        return sa.select(*_spaces.c, status.label("status"), since.label("status_since")), status
+    current = (
+        sa.select(_status_changes.c.status, _status_changes.c.seq, _status_changes.c.effective_on)
+        .where(_status_changes.c.space_id == _spaces.c.id)
+        .order_by(_status_changes.c.seq.desc())
+        .limit(_ONE_LITERAL)
+        .lateral("current_status")
     )
-)
-_READ = sa.select(*_spaces.c, _STATUS.label("status"), _STATUS_SINCE.label("status_since"))
-_ONE = _READ.where(_spaces.c.id == sa.bindparam("space_id"))
-_ONE_IN_SCOPE = _ONE.where(_spaces.c.jurisdiction_code == sa.bindparam("scope"))
+    since = sa.case(
+        (current.c.seq == _ONE_LITERAL, _spaces.c.opened_on), else_=current.c.effective_on
+    )
+    stmt = sa.select(
+        *_spaces.c, current.c.status.label("status"), since.label("status_since")
+    ).select_from(_spaces.join(current, sa.true()))
+    return stmt, current.c.status
+
+
+_READS = {lateral: _read_statement(lateral) for lateral in (False, True)}
+_ONE = {
+    lateral: stmt.where(_spaces.c.id == sa.bindparam("space_id"))
+    for lateral, (stmt, _) in _READS.items()
+}
+_ONE_IN_SCOPE = {
+    lateral: stmt.where(_spaces.c.jurisdiction_code == sa.bindparam("scope"))
+    for lateral, stmt in _ONE.items()
+}
+
+
+def _lateral(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 _LIST_ORDER = (_spaces.c.created_at, _spaces.c.id)
 _CURSOR_PARSERS = (datetime.fromisoformat, uuid.UUID)
 
@@ -182,25 +222,34 @@ async def get_with_status(
     session: AsyncSession, space_id: uuid.UUID, scope: str | None
 ) -> Mapping[str, Any] | None:
     """The space's row (its columns, ``status``, ``status_since``) if within ``scope``."""
+    lateral = _lateral(session)
     if scope is None:
-        rows = await fetch_all(session, _ONE, {"space_id": space_id})
+        rows = await fetch_all(session, _ONE[lateral], {"space_id": space_id})
     else:
-        rows = await fetch_all(session, _ONE_IN_SCOPE, {"space_id": space_id, "scope": scope})
+        rows = await fetch_all(
+            session, _ONE_IN_SCOPE[lateral], {"space_id": space_id, "scope": scope}
+        )
     return rows[0] if rows else None
 
 
 @functools.cache
 def _list_statement(
-    scoped: bool, jurisdiction: bool, form: bool, profile: bool, status: bool, after: bool
+    lateral: bool,
+    scoped: bool,
+    jurisdiction: bool,
+    form: bool,
+    profile: bool,
+    status: bool,
+    after: bool,
 ) -> sa.Select[Any]:
-    """The list's statement for one combination of filters (at most 64, each built once)."""
-    stmt = _READ
+    """The list's statement for one combination of filters (at most 128, each built once)."""
+    stmt, status_column = _READS[lateral]
     for present, column, name in (
         (scoped, _spaces.c.jurisdiction_code, "scope"),
         (jurisdiction, _spaces.c.jurisdiction_code, "jurisdiction_code"),
         (form, _spaces.c.form, "form"),
         (profile, _spaces.c.profile, "profile"),
-        (status, _STATUS, "status"),
+        (status, status_column, "status"),
     ):
         if present:
             stmt = stmt.where(column == sa.bindparam(name, type_=column.type))
@@ -227,6 +276,7 @@ async def list_page(
         after = decode_cursor(page.cursor, _CURSOR_PARSERS)
         params.update(zip((f"after_{c.name}" for c in _LIST_ORDER), after, strict=True))
     stmt = _list_statement(
+        _lateral(session),
         scope is not None,
         filters.jurisdiction_code is not None,
         filters.form is not None,
