@@ -39,7 +39,7 @@ readers = require_roles(
 )
 
 
-def scheme_book_of(request: Request) -> SchemeBook:
+async def scheme_book_of(request: Request) -> SchemeBook:
     return request.app.state.assessment_schemes  # type: ignore[no-any-return]
 
 

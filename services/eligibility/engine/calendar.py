@@ -21,6 +21,10 @@ def _is_leap(year: int) -> bool:
     return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
+def days_in_month(year: int, month: int) -> int:
+    return 29 if month == 2 and _is_leap(year) else _MONTH_DAYS[month - 1]
+
+
 def add_months(start: date, months: int) -> date:
     index = start.year * 12 + start.month - 1 + months
     year, month0 = divmod(index, 12)

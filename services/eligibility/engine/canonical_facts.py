@@ -265,12 +265,17 @@ def facts_json(facts: SpaceFacts) -> str:
     return facts_json_bytes(facts).decode()
 
 
-def input_hash_of(facts_text: str | bytes, application_date: date) -> str:
+def input_hash_of(
+    facts_text: str | bytes, application_date: date, date_text: str | None = None
+) -> str:
     """The input hash from the facts' canonical text (or its UTF-8): the same as hashing
-    ``canonical_json({"application_date": ..., "facts": facts.model_dump(mode="json")})``."""
+    ``canonical_json({"application_date": ..., "facts": facts.model_dump(mode="json")})``.
+    ``date_text`` is ``application_date.isoformat()`` when the caller has it."""
     if isinstance(facts_text, str):
         facts_text = facts_text.encode()
-    digest = sha256(b'{"application_date":"' + application_date.isoformat().encode())
+    if date_text is None:
+        date_text = application_date.isoformat()
+    digest = sha256(b'{"application_date":"' + date_text.encode())
     digest.update(b'","facts":')
     digest.update(facts_text)
     digest.update(b"}")

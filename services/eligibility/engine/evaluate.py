@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from services.eligibility.engine import ENGINE_VERSION
 from services.eligibility.engine.canonical_facts import facts_json_bytes, input_hash_of
-from services.eligibility.engine.explain import yuan
 from services.eligibility.engine.judge import ConditionPlan, Judge
 from services.eligibility.engine.outcome import (
     Finding,
@@ -91,6 +91,7 @@ _NOT_MET, _MISSING, _REVIEW = Verdict.NOT_MET, Verdict.MISSING_FACTS, Verdict.NE
 # The missing facts of a result or decision that misses none: one list, never changed (results
 # and decisions are frozen, and shared results are shared whole already).
 _NONE: list[str] = []
+_verdict_of = attrgetter("verdict")
 _NOT_APPLICABLE_KEY = (True,)  # _condition's key of the explained result without findings
 # Per rule. Real facts need tens to hundreds of shared results (about 1 KB each); the cap
 # bounds the memory when callers send many distinct counts or dates.
@@ -119,8 +120,12 @@ def _condition(plan: ConditionPlan, judge: Judge) -> ConditionResult:
         findings = judge.findings
         if judge.shared != len(findings):
             return _result(plan, findings, explain)
-    # Every finding is shared (or there is none): so is the result made of them.
-    shared_key = (explain, *[id(f) for f in findings])  # (True,): not applicable, explained
+    return _made_of_shared(plan, findings, explain)
+
+
+def _made_of_shared(plan: ConditionPlan, findings: list[Finding], explain: bool) -> ConditionResult:
+    """Every finding is shared (or there is none): so is the result made of them."""
+    shared_key = (explain, *map(id, findings))  # (True,): not applicable, explained
     shared: ConditionResult | None = plan.results.get(shared_key)
     if shared is None:
         shared = _result(plan, findings, explain)
@@ -141,29 +146,41 @@ def _result(plan: ConditionPlan, findings: list[Finding], explain: bool) -> Cond
         verdict = Verdict.NOT_APPLICABLE
         missing: list[str] = _NONE
     else:
-        # combine(): any miss decides, then any gap, then any doubt.
-        verdicts = {f.verdict for f in findings}
-        if _NOT_MET in verdicts:
+        # combine(): any miss decides, then any gap, then any doubt. (Loops rather than
+        # comprehensions: each comprehension is a function call of its own.)
+        not_met = missing_any = review = False
+        for f in findings:
+            found = f.verdict
+            if found is _NOT_MET:
+                not_met = True
+            elif found is _MISSING:
+                missing_any = True
+            elif found is _REVIEW:
+                review = True
+        if not_met:
             verdict = _NOT_MET
-        elif _MISSING in verdicts:
+        elif missing_any:
             verdict = _MISSING
-        elif _REVIEW in verdicts:
+        elif review:
             verdict = _REVIEW
         else:
             verdict = Verdict.MET
         # Only a finding of missing facts names any.
         missing = (
-            sorted({path for f in findings for path in f.missing_facts})
-            if _MISSING in verdicts
-            else _NONE
+            sorted({path for f in findings for path in f.missing_facts}) if missing_any else _NONE
         )
     explanation_zh = explanation_en = ""
     if explain:
         explanation_zh, explanation_en = plan.heads[verdict]
-        decisive = [f for f in findings if f.verdict is verdict]
-        if decisive:
-            detail_zh = "；".join([f.explanation_zh for f in decisive])
-            detail_en = "; ".join([f.explanation_en for f in decisive])
+        details_zh: list[str] = []
+        details_en: list[str] = []
+        for f in findings:
+            if f.verdict is verdict:
+                details_zh.append(f.explanation_zh)
+                details_en.append(f.explanation_en)
+        if details_zh:
+            detail_zh = "；".join(details_zh)
+            detail_en = "; ".join(details_en)
             if detail_zh:
                 explanation_zh = f"{explanation_zh}。{detail_zh}"
             if detail_en:
@@ -197,7 +214,7 @@ def priority(rules: Ruleset, facts: SpaceFacts) -> Priority:
             "invested amount unknown: priority cannot be decided",
         )
     else:
-        have = yuan(amount)
+        have = f"{amount // 100:,}.{amount % 100:02d}"  # yuan(amount), written out
         if amount >= minimum:
             flag = True
             zh = f"实质投资{have}元，达到{need}元，优先认定"
@@ -318,15 +335,22 @@ def evaluate(
     form = facts.form
     results: list[ConditionResult] = []
     missing_paths: set[str] | None = None
-    for plan in rules.plans:
+    for plan, forms, reads, by_read in rules.loop:
         # _condition's common cases written out: the result shared by what the check reads,
         # and the shared result of a condition that does not apply to the space's form.
-        if form not in plan.forms:
+        if form not in forms:
             result = plan.results.get(_NOT_APPLICABLE_KEY)
-        elif plan.reads is not None:
-            result = plan.by_reads[True].get(plan.reads(facts, application_date))
+        elif reads is not None:
+            result = by_read.get(reads(facts, application_date))
         else:
-            result = None
+            # Judged afresh (dates, areas): _condition's last case.
+            judge.start(plan.params, plan.interned)
+            plan.run(judge)
+            findings = judge.findings
+            if judge.shared != len(findings):
+                result = _result(plan, findings, True)
+            else:
+                result = _made_of_shared(plan, findings, True)
         if result is None:
             result = _condition(plan, judge)
         results.append(result)
@@ -337,7 +361,7 @@ def evaluate(
             else:
                 missing_paths.update(result.missing_facts)
     missing = sorted(missing_paths) if missing_paths else _NONE
-    key = (len(missing), *[r.verdict for r in results])
+    key = (len(missing), *map(_verdict_of, results))
     summaries = rules.summaries
     summary = summaries.get(key)
     if summary is None:
@@ -353,7 +377,7 @@ def evaluate(
         form._value_,
         _ruleset_ref(rules, content_hash),
         ENGINE_VERSION,
-        input_hash_of(facts_text, application_date),
+        input_hash_of(facts_text, application_date, judge.on_text),
         results,
         priority(rules, facts),
         missing,

@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, Decimal
 from types import MappingProxyType
 from typing import Any
 
-from services.eligibility.engine.calendar import add_months
+from services.eligibility.engine.calendar import add_months, days_in_month
 from services.eligibility.engine.explain import LABELS, UNITS, VERDICT_WORDS
 from services.eligibility.engine.outcome import (
     Finding,
@@ -381,7 +381,12 @@ class Judge:
         months, n = p.months, p.period_text
         assert months is not None
         on = self.on
-        due = add_months(start, months)
+        # add_months(start, months), written out
+        year, month0 = divmod(start.year * 12 + start.month - 1 + months, 12)
+        day = start.day
+        if day > 28:
+            day = min(day, days_in_month(year, month0 + 1))
+        due = date(year, month0 + 1, day)
         if not self.explain:
             self._verdict_only(code, due <= on, p.used)
             return

@@ -150,6 +150,12 @@ class Ruleset(_Strict):
         return tuple(condition.plan for condition in self.conditions)
 
     @cached_property
+    def loop(self) -> tuple[tuple[ConditionPlan, frozenset[SpaceForm], Any, Any], ...]:
+        """What the engine's loop reads of each plan: the plan, the forms it applies to, what
+        its check reads (or None) and its explained results shared by that."""
+        return tuple((p, p.forms, p.reads, p.by_reads[True]) for p in self.plans)
+
+    @cached_property
     def refs(self) -> dict[str, Any]:
         """The engine's reference to this ruleset in a decision, by content hash."""
         return {}

@@ -37,7 +37,7 @@ class RulesetDetail(Ruleset):
     content_hash: str
 
 
-def book_of(request: Request) -> RulesetBook:
+async def book_of(request: Request) -> RulesetBook:
     return request.app.state.rulesets  # type: ignore[no-any-return]
 
 
