@@ -7,6 +7,6 @@ from fastapi import Request
 from services.subsidy.clients.registry import RegistryClient
 
 
-def get_registry(request: Request) -> RegistryClient:
+async def get_registry(request: Request) -> RegistryClient:
     client: RegistryClient = request.app.state.registry_client
     return client

@@ -1,0 +1,43 @@
+"""Every dependency and endpoint of the three services is a coroutine function (or an object
+with an async ``__call__``): FastAPI runs a plain ``def`` one in a worker thread, a thread hop
+per request for what is usually an attribute read."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+
+from tests.conftest import _create_app, _settings
+
+SERVICES = ("registry", "eligibility", "subsidy")
+
+
+def _calls(dependant: Dependant) -> Iterator[Any]:
+    for sub in dependant.dependencies:
+        if sub.call is not None:
+            yield sub.call
+        yield from _calls(sub)
+
+
+def _is_async(call: Any) -> bool:
+    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(
+        getattr(call, "__call__", None)  # noqa: B004 - an instance with an async __call__
+    )
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_no_route_runs_a_dependency_or_endpoint_in_a_thread(service: str) -> None:
+    app = _create_app(service, _settings(service, "sqlite+aiosqlite:///:memory:"))
+    sync: set[str] = set()
+    for route in app.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        for call in (route.endpoint, *_calls(route.dependant)):
+            if not _is_async(call):
+                sync.add(f"{route.path}: {getattr(call, '__qualname__', call)!r}")
+    assert sorted(sync) == []
