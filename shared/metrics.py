@@ -90,6 +90,6 @@ class RequestTelemetryMiddleware:
             )
 
 
-def metrics_endpoint(request: Request) -> Response:
+async def metrics_endpoint(request: Request) -> Response:
     metrics: Metrics = request.app.state.metrics
     return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
