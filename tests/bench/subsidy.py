@@ -10,12 +10,14 @@ database, migrates it, and measures, each with ``concurrency`` tasks sharing one
   capacity for one-row commits here);
 - postings: ``ledger.post`` of a one-transfer entry, one transaction each, with every
   invariant on (accounts row-locked in a fixed order, balances checked and CHECK-constrained,
-  the entry hash-chained, entries and transfers append-only), each task on its own award;
+  the entry hash-chained, entries and transfers append-only), each task on its own award,
+  with how many connections the pool opened meanwhile (a pool smaller than the concurrency
+  closes and reopens connections, and every new one prepares its statements afresh);
 - contended postings: the same, all tasks on ONE award (every posting waits for the last);
 - tranches over the API: ``POST /v1/awards/{id}/disbursements`` in-process (auth,
   idempotency key, registry check, row locks, ledger, audit log), one award per task.
 
-Prints a table of figures and the target; asserts nothing about time.
+Prints a table of figures, the load average and the target; asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -75,6 +77,23 @@ async def _run(concurrency: int, total: int, one: Callable[[int, int], Awaitable
     started = time.perf_counter()
     await asyncio.gather(*(task(t) for t in range(concurrency)))
     return per_task * concurrency / (time.perf_counter() - started)
+
+
+def _count_new_connections(database: Database) -> Callable[[], float]:
+    """From now on, count the connections the engine's pool opens; call the result to read."""
+    opened = 0
+
+    def on_connect(*_: object) -> None:
+        nonlocal opened
+        opened += 1
+
+    sa.event.listen(database.engine.sync_engine.pool, "connect", on_connect)
+
+    def read() -> float:
+        sa.event.remove(database.engine.sync_engine.pool, "connect", on_connect)
+        return float(opened)
+
+    return read
 
 
 async def _seed_awards(database: Database, count: int, amount: int) -> list[Award]:
@@ -196,12 +215,15 @@ async def bench(dsn: str, postings: int, concurrency: int) -> list[tuple[str, fl
             baseline = await _run(concurrency, postings, insert)
             raw = await _run(concurrency, postings, raw_insert)
             await pool.close()
+            opened = _count_new_connections(database)
             separate = await _run(concurrency, postings, poster(lambda t: awards[t]))
+            reconnects = opened()
             contended = await _run(concurrency, postings // 2, poster(lambda _t: shared_award))
             rows += [
                 ("baseline: single-row INSERT, one transaction each", baseline, "rows/s"),
                 ("  the same on a bare asyncpg pool (no SQLAlchemy)", raw, "rows/s"),
                 ("ledger postings, one award per task", separate, "postings/s"),
+                ("  (connections the pool opened meanwhile)", reconnects, "connections"),
                 ("ledger postings, all tasks on one award", contended, "postings/s"),
             ]
             await ledger.seal_all(database)
@@ -283,15 +305,17 @@ def main() -> None:
     parser.add_argument("--postings", type=int, default=4000)
     parser.add_argument("--concurrency", type=int, default=16)
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     rows = asyncio.run(bench(args.dsn, args.postings, args.concurrency))
     print(
         f"subsidy benchmark · {platform.python_implementation()} {platform.python_version()} · "
-        f"{os.cpu_count()} cores · PostgreSQL · {args.concurrency} concurrent tasks"
+        f"{os.cpu_count()} cores · PostgreSQL · {args.concurrency} concurrent tasks · "
+        f"load average {load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
     )
     width = max(len(label) for label, _, _ in rows)
     baseline = rows[0][1]
     for label, value, unit in rows:
-        ratio = f"{value / baseline:5.2f}× baseline" if unit != "entries" else ""
+        ratio = f"{value / baseline:5.2f}× baseline" if unit.endswith("/s") else ""
         print(f"  {label:<{width}}  {value:10,.0f} {unit:<11} {ratio}")
     posting_rate = rows[2][1]
     verdict = "met" if posting_rate >= TARGET_POSTINGS_PER_SECOND else "NOT met"
