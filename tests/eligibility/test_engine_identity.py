@@ -8,12 +8,14 @@ written, with dateutil, pydantic's dump and ``canonical_json``).
 from __future__ import annotations
 
 import hashlib
+import random
 from datetime import date, timedelta
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from services.eligibility.engine.calendar import add_months, add_years
+from services.eligibility.engine.calendar import add_months, add_years, date_text
 from services.eligibility.engine.canonical_facts import facts_json, input_hash_of
 from services.eligibility.engine.document import decision_json
 from services.eligibility.engine.evaluate import (
@@ -22,7 +24,7 @@ from services.eligibility.engine.evaluate import (
     evaluate,
     judge_conditions,
 )
-from services.eligibility.engine.judge import Judge
+from services.eligibility.engine.judge import Judge, _dec
 from services.eligibility.rulesets.service import RulesetBook
 from shared.canonical import canonical_json, sha256_hex
 from shared.contracts.facts import SpaceFacts
@@ -56,6 +58,61 @@ def test_month_arithmetic_is_relativedeltas_on_every_day_of_a_decade() -> None:
 )
 def test_month_ends(start: str, months: int, end: str) -> None:
     assert add_months(date.fromisoformat(start), months) == date.fromisoformat(end)
+
+
+def test_date_text_is_isoformat() -> None:
+    day, last = date(1899, 1, 1), date(2201, 1, 31)
+    while day <= last:
+        assert date_text(day) == day.isoformat(), day
+        day += timedelta(days=1)
+    for day in (date.min, date(1000, 2, 28), date.max):
+        assert date_text(day) == day.isoformat()
+
+
+def test_decimal_text_is_the_normalised_plain_text() -> None:
+    """``_dec`` (from ``str()`` where that is plain) equals ``format(normalize(), "f")``."""
+    rng = random.Random(7)
+    texts = ["0", "-0", "0.00", "-0.00", "1300", "480.50", "100.00", "1E+3", "2E+3", "0.000001"]
+    texts += ["1e-7", "12.5", "0.10", "NaN", "Infinity", "123456789012.34", "9" * 30 + ".9"]
+    for _ in range(20_000):
+        value = Decimal(rng.randint(0, 10**7)) / Decimal(rng.choice([1, 10, 100, 1000, 7, 3]))
+        texts += [str(value), str(value.quantize(Decimal("0.01"), rounding=ROUND_DOWN))]
+    for text in texts:
+        value = Decimal(text)
+        assert _dec(value) == format(value.normalize(), "f"), text
+
+
+def test_period_findings_fall_on_the_calendar_day() -> None:
+    """Period findings add months in line: the due date they quote is ``add_months``'s, on
+    every start day of four years (month ends, 29 February) for 12 months and 3 years."""
+    loaded = BOOK.get("lz-measures-2018")
+    (c1,) = [rule for rule in loaded.rules.conditions if rule.id == "C1"]
+    on = date(2026, 3, 16)
+    start = date(2021, 1, 1)
+    while start <= date(2024, 12, 31):
+        facts = SpaceFacts.model_validate(
+            complete_facts(
+                on, operating_since=start.isoformat(), operator={"established_on": str(start)}
+            )
+        )
+        judge = Judge(facts, on)
+        judge.start(c1.plan.params, c1.plan.interned)
+        c1.plan.run(judge)
+        found = {f.code: f for f in judge.findings}
+        for code, parameter in (
+            ("operator_age", "operator_min_age"),
+            ("space_operation", "space_min_operation"),
+        ):
+            p = c1.plan.params[parameter]
+            months = int(p.used.value) * (12 if p.used.unit == "years" else 1)
+            due = add_months(start, months)
+            finding = found[code]
+            if due <= on:
+                assert f"于{due.isoformat()}满" in finding.explanation_zh, (start, code)
+            else:
+                assert finding.shortfall is not None
+                assert finding.shortfall.required == due.isoformat(), (start, code)
+        start += timedelta(days=1)
 
 
 def _odd_facts() -> list[SpaceFacts]:

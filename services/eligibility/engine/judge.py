@@ -17,7 +17,7 @@ from decimal import ROUND_DOWN, Decimal
 from types import MappingProxyType
 from typing import Any
 
-from services.eligibility.engine.calendar import add_months, days_in_month
+from services.eligibility.engine.calendar import add_months, date_text, days_in_month
 from services.eligibility.engine.explain import LABELS, UNITS, VERDICT_WORDS
 from services.eligibility.engine.outcome import (
     Finding,
@@ -35,6 +35,7 @@ _MET, _NOT_MET = Verdict.MET, Verdict.NOT_MET
 _MISSING, _REVIEW = Verdict.MISSING_FACTS, Verdict.NEEDS_REVIEW
 _HUNDREDTH = Decimal("0.01")
 _ZERO = Decimal(0)
+_HUNDRED = Decimal(100)  # (an int operand would be converted to a Decimal on every use)
 # The missing facts of a finding that misses none. Findings are frozen and their lists never
 # changed, so one empty list serves them all (as shared findings are shared whole).
 _NONE: list[str] = []
@@ -190,7 +191,7 @@ class Judge:
         self.facts = facts
         self.explain = explain
         self.on = on
-        self.on_text = on.isoformat()
+        self.on_text = date_text(on)
         # start(), written out (a decision makes one judge).
         self.params = _NO_PARAMETERS if params is None else params
         self.findings: list[Finding] = []
@@ -303,15 +304,15 @@ class Judge:
         required = p.number
         assert required is not None
         # Compare exactly (part × 100 ≥ share × whole), not the rounded share.
-        met = whole > 0 and part * 100 >= required * whole
+        positive = whole > _ZERO
+        part_100 = part * _HUNDRED
+        met = positive and part_100 >= required * whole
         if not self.explain:
             self._verdict_only(code, met, p.used)
             return
         facts = {part_path: _dec(part), whole_path: _dec(whole)}
         # Rounded down, so a share just below the bound never reads as reaching it.
-        share = (
-            (part * 100 / whole).quantize(_HUNDREDTH, rounding=ROUND_DOWN) if whole > 0 else _ZERO
-        )
+        share = (part_100 / whole).quantize(_HUNDREDTH, ROUND_DOWN) if positive else _ZERO
         share_json = _dec(share)
         label_zh, label_en = LABELS.get(part_path) or (part_path, part_path)
         v = p.text
@@ -329,7 +330,7 @@ class Judge:
                 )
             )
             return
-        needed = (required * whole / 100).quantize(_HUNDREDTH)
+        needed = (required * whole / _HUNDRED).quantize(_HUNDREDTH)
         n, g = _dec(needed), _dec(needed - part)
         self.findings.append(
             new_finding(
@@ -390,7 +391,7 @@ class Judge:
         if not self.explain:
             self._verdict_only(code, due <= on, p.used)
             return
-        start_text, due_text, on_text = start.isoformat(), due.isoformat(), self.on_text
+        start_text, due_text, on_text = date_text(start), date_text(due), self.on_text
         facts = {path: start_text, "application_date": on_text}
         label_zh, label_en = LABELS.get(path) or (path, path)
         if due <= on:
@@ -435,7 +436,7 @@ class Judge:
         """The lease is in force on the application date."""
         if start is None or end is None:
             return  # reported as missing by lasts_at_least
-        self._covers(code, start, end, start.isoformat(), end.isoformat())
+        self._covers(code, start, end, date_text(start), date_text(end))
 
     def lease(
         self,
@@ -461,7 +462,7 @@ class Judge:
                 on = self.on
                 self._verdict_only(in_force_code, start <= on <= end, None)
             return
-        start_text, end_text = start.isoformat(), end.isoformat()
+        start_text, end_text = date_text(start), date_text(end)
         facts = {"premises.lease_start": start_text, "premises.lease_end": end_text}
         if end >= due:
             self.findings.append(
@@ -477,7 +478,7 @@ class Judge:
                 )
             )
         else:
-            due_text = due.isoformat()
+            due_text = date_text(due)
             self.findings.append(
                 new_finding(
                     term_code,
