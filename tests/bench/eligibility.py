@@ -7,7 +7,9 @@ profiles the in-process loop with cProfile and prints where the time goes). On t
 - in-process decisions per second with the full explanation (``service.decide``), against
   the same nine automatic checks as a GoRules ZEN decision graph (``zen-engine``, a
   benchmark-only dependency) whose thresholds are templated from the loaded 2018 ruleset,
-  both on the first 3,000 items, best of three rounds, after checking they agree, with the
+  both on the first 3,000 items after the same 300-item warm-up, best of five rounds taken in
+  turns (engine, ZEN; then ZEN, engine; ...: a change in the machine's load reaches both, and
+  neither's results are alive while the other runs), the answers compared untimed, with the
   harness's own inputs frozen out of the cyclic GC (both engines are also timed without that,
   and a line splits a decision's time between the input hash and the conditions);
 - over HTTP, against a real uvicorn process on a fresh database: one-at-a-time latency of
@@ -31,6 +33,7 @@ import math
 import os
 import platform
 import pstats
+import statistics
 import sys
 import tempfile
 import time
@@ -47,7 +50,7 @@ import asyncpg
 import httpx
 
 from services.eligibility.config import EligibilitySettings
-from services.eligibility.engine.canonical_facts import facts_json, input_hash_of
+from services.eligibility.engine.canonical_facts import facts_json_bytes, input_hash_of
 from services.eligibility.engine.evaluate import Decision, judge_conditions
 from services.eligibility.engine.outcome import OverallVerdict, Verdict
 from services.eligibility.evaluations.schemas import EvaluationRequest
@@ -67,7 +70,9 @@ from tests.eligibility.factories import request as request_body
 COHORT_SIZE = 10_000
 INPROCESS_WARMUP = 300
 INPROCESS_TIMED = 3_000  # the same items for the engine and for ZEN
-ROUNDS = 3  # in-process figures are the best of this many rounds (other work shares the CPUs)
+# In-process figures are the best of this many rounds (other work shares the CPUs); the engine
+# and ZEN take turns, round by round, so a change in the machine's load reaches both alike.
+ROUNDS = 5
 HTTP_WARMUP = 50
 HTTP_TIMED = 1_000
 BULK_TIMEOUT_SECONDS = 600.0
@@ -479,6 +484,41 @@ def _timed_rounds(
     return min(times), times[0], results
 
 
+@dataclass
+class Turns:
+    """Each contender's time for each round, taken in turns."""
+
+    seconds: dict[str, list[float]]
+
+    def best(self, name: str) -> float:
+        return min(self.seconds[name])
+
+    def first(self, name: str) -> float:
+        return self.seconds[name][0]
+
+    def ratios(self, faster: str, slower: str) -> list[float]:
+        """Per round: how many times ``slower``'s time ``faster``'s is (above 1: faster)."""
+        return [s / f for f, s in zip(self.seconds[faster], self.seconds[slower], strict=True)]
+
+
+def _in_turns(contenders: dict[str, tuple[Callable[[Any], Any], Sequence[Any]]]) -> Turns:
+    """``ROUNDS`` rounds; in each, every contender runs over all its inputs, keeping its
+    results while it runs (as a caller would), and dropping them before the next one starts,
+    so no contender's collections walk another's results. Who goes first alternates."""
+    names = list(contenders)
+    seconds: dict[str, list[float]] = {name: [] for name in names}
+    for round_ in range(ROUNDS):
+        for name in names if round_ % 2 == 0 else names[::-1]:
+            function, inputs = contenders[name]
+            results: list[Any] = []
+            start = time.perf_counter()
+            for value in inputs:
+                results.append(function(value))
+            seconds[name].append(time.perf_counter() - start)
+            del results
+    return Turns(seconds)
+
+
 @contextlib.contextmanager
 def _setup_heap_frozen() -> Iterator[int]:
     """The benchmark's own inputs (10,000 request bodies, validated requests, ZEN contexts)
@@ -525,21 +565,26 @@ def measure_in_process(
     for context in flat[:INPROCESS_WARMUP]:
         zen_decide(context)
 
+    contenders = {"engine": (ours, timed), "zen": (zen_decide, flat)}
     # Both engines timed as the heap stands (the harness's inputs in the collector's reach) ...
-    raw_engine_seconds, _ = _timed_loop(ours, timed)
-    raw_zen_seconds, _ = _timed_loop(zen_decide, flat)
+    raw = _in_turns(contenders)
+    raw_engine_seconds, raw_zen_seconds = raw.best("engine"), raw.best("zen")
     # ... and with the harness's inputs frozen out of it, which the rows report.
     with _setup_heap_frozen() as frozen:
-        engine_seconds, first_seconds, decisions = _timed_rounds(ours, timed)
-        zen_seconds, answers = _timed_loop(zen_decide, flat)
+        turns = _in_turns(contenders)
+        engine_seconds, first_seconds = turns.best("engine"), turns.first("engine")
+        zen_seconds = turns.best("zen")
         # Where a decision's time goes (the same items, best of the rounds).
         hash_seconds, _ = _timed_loop(
-            lambda r: input_hash_of(facts_json(r.facts), r.application_date), timed
+            lambda r: input_hash_of(facts_json_bytes(r.facts), r.application_date), timed
         )
         conditions = ruleset.rules.conditions
         conditions_seconds, _ = _timed_loop(
             lambda r: judge_conditions(r.facts, r.application_date, conditions), timed
         )
+    # The answers compared below, untimed.
+    decisions = [ours(request) for request in timed]
+    answers = [zen_decide(context) for context in flat]
 
     agree = sum(
         _engine_as_zen(ours) == _zen_answer(theirs["result"])
@@ -553,6 +598,7 @@ def measure_in_process(
     )
     zen_rate = len(flat) / zen_seconds
     engine_rate = len(timed) / engine_seconds
+    ratios = turns.ratios("engine", "zen")
     each = engine_seconds / len(timed) * 1e6
     rows = [
         Row(
@@ -560,8 +606,9 @@ def measure_in_process(
             _rate(len(timed), engine_seconds),
             f">= ZEN ({zen_rate:,.0f}/s)",
             engine_rate >= zen_rate,
-            f"{each:,.0f} µs each; {engine_rate / zen_rate:.2f}x ZEN; first round "
-            f"{_rate(len(timed), first_seconds)}",
+            f"{each:,.0f} µs each; {engine_rate / zen_rate:.2f}x ZEN; round by round "
+            f"{min(ratios):.2f}x to {max(ratios):.2f}x (median {statistics.median(ratios):.2f}x); "
+            f"first round {_rate(len(timed), first_seconds)}",
         ),
         Row(
             f"ZEN graph, C1-C9 automatic, no explanation (best of {ROUNDS} x {len(flat):,})",
