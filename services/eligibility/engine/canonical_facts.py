@@ -133,6 +133,12 @@ class _Writer:
         if annotation is uuid.UUID:
             return f"f'\"{{{var}!s}}\"'.encode()"
         if origin is Literal:
+            literals = typing.get_args(annotation)
+            if all(type(v) is str for v in literals):
+                texts = {v: encode_basestring(v) for v in literals} | null
+                name = "_literal_" + "_".join(sorted(literals)) + ("_or_null" if nullable else "")
+                if name.isidentifier():
+                    return f"{self.table(name, texts)}[{var}]"
             return f"_esc({var}).encode()"
         if isinstance(annotation, type) and issubclass(annotation, StrEnum):
             _plain_enum(annotation)
@@ -163,7 +169,10 @@ class _Writer:
             item, ellipsis = typing.get_args(annotation)
             if ellipsis is not Ellipsis:
                 raise TypeError(f"unsupported tuple {annotation!r}")
-            return f"b'[' + b','.join([{self.value(item, 'x')} for x in {var}]) + b']'"
+            return (
+                f"(b'[' + b','.join([{self.value(item, 'x')} for x in {var}]) + b']' "
+                f"if {var} else b'[]')"
+            )
         raise TypeError(f"no canonical JSON writer for {annotation!r}")
 
     def model(self, cls: type[BaseModel]) -> str:

@@ -9,9 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-from pydantic import BaseModel
 
 from services.eligibility.engine.calendar import first_day_of_year
 from services.eligibility.engine.judge import Judge
@@ -34,10 +31,8 @@ class CheckSpec:
 CHECKS: dict[str, CheckSpec] = {}
 
 
-def _values(facts: BaseModel) -> tuple[Any, ...]:
-    """Every field of a group of facts, as a tuple (hashed and compared faster than the model;
-    the checks' ``reads`` below write it out, as they run for every decision)."""
-    return tuple(facts.__dict__.values())
+# A check reading every field of a group of facts reads them as the tuple of the group's
+# __dict__ values (hashed and compared faster than the model itself).
 
 
 def check(
@@ -282,7 +277,7 @@ def financing_channel(j: Judge) -> None:
 
 @check(
     "clean_record",
-    reads=lambda facts, on: (*_values(facts.compliance), on),
+    reads=lambda facts, on: (*facts.compliance.__dict__.values(), on),
     previous_calendar_years="calendar_years",
     disqualifying_incidents="items",
     disqualifying_lists="items",
