@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from services.subsidy.ledger import service as ledger
 from services.subsidy.ledger.models import EntryKind, JournalEntry, Transfer
+from shared.db import ReadOnlyViolation
 from tests.subsidy.conftest import Money, doc
 
 
@@ -205,6 +206,16 @@ async def test_a_posting_to_an_account_never_opened_writes_nothing(
                 "finance-zhang",
             )
         await session.rollback()
+    assert await _entries(database) == 1
+
+
+@pytest.mark.backends("postgresql")
+async def test_a_posting_on_a_read_only_session_is_refused(money: Money, subsidy_app) -> None:
+    await money.appropriate(1_000_000)
+    database = subsidy_app.state.database
+    async with database.read_session() as session:
+        with pytest.raises(ReadOnlyViolation):
+            await ledger.post(session, _top_up(300), "finance-zhang")
     assert await _entries(database) == 1
 
 

@@ -40,7 +40,7 @@ from services.subsidy.ledger.models import (
 )
 from services.subsidy.money import yuan
 from shared.canonical import canonical_json, sha256_hex
-from shared.db import Database, utcnow
+from shared.db import Database, ReadOnlyViolation, utcnow
 from shared.errors import Conflict, NotFound
 
 log = structlog.get_logger(__name__)
@@ -334,9 +334,14 @@ async def _post_postgresql(
     # prepares it once per connection, and SQLAlchemy's statement, cursor and result layers
     # (about a sixth of a posting's time in Python, measured) have nothing to add to one row.
     pooled = await session.run_sync(_pooled_connection)
+    adapted: Any = pooled.dbapi_connection
     driver: Any = pooled.driver_connection
+    if adapted.autocommit:
+        # A read-only session (autocommit): SQLAlchemy's guard against writes there never
+        # sees this statement, so the ledger refuses it itself.
+        raise ReadOnlyViolation("a ledger posting was sent on a read-only session")
     try:
-        await _in_transaction(pooled.dbapi_connection, driver)
+        await _in_transaction(adapted, driver)
         row = await driver.fetchrow(_POST_PG_SQL, *args)
         if row["seq"] is None:
             before = [tuple(r) for r in await driver.fetch(_LOCKED_PG_SQL, codes)]
