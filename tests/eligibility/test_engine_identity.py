@@ -7,6 +7,7 @@ written, with dateutil, pydantic's dump and ``canonical_json``).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import random
 from datetime import date, timedelta
@@ -25,6 +26,7 @@ from services.eligibility.engine.evaluate import (
     judge_conditions,
 )
 from services.eligibility.engine.judge import Judge, _dec
+from services.eligibility.engine.outcome import Finding, Verdict, new_finding
 from services.eligibility.rulesets.service import RulesetBook
 from shared.canonical import canonical_json, sha256_hex
 from shared.contracts.facts import SpaceFacts
@@ -58,6 +60,16 @@ def test_month_arithmetic_is_relativedeltas_on_every_day_of_a_decade() -> None:
 )
 def test_month_ends(start: str, months: int, end: str) -> None:
     assert add_months(date.fromisoformat(start), months) == date.fromisoformat(end)
+
+
+def test_engine_constructors_make_the_frozen_dataclasses() -> None:
+    made = new_finding("code", Verdict.MET, {"a": "1"}, None, None, [], "中", "en")
+    plain = Finding("code", Verdict.MET, {"a": "1"}, None, None, [], "中", "en")
+    assert type(made) is Finding
+    assert made == plain
+    assert repr(made) == repr(plain)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.code = "other"  # type: ignore[misc]
 
 
 def test_date_text_is_isoformat() -> None:

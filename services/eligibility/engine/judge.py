@@ -684,14 +684,14 @@ def _at_least(
     if actual >= required:
         if explain:
             a, v = str(actual_json), p.text
-            label_zh, label_en = _label(path)
+            label_zh, label_en = LABELS.get(path) or (path, path)
             zh = f"{label_zh}{a}{p.unit_zh}，不低于{v}{p.unit_zh}"
             en = f"{label_en} {a} {p.unit_en}, at least {v} {p.unit_en}"
         return new_finding(code, _MET, {path: actual_json}, p.used, None, _NONE, zh, en)
     gap = _dec(required - actual)
     if explain:
         a, v = str(actual_json), p.text
-        label_zh, label_en = _label(path)
+        label_zh, label_en = LABELS.get(path) or (path, path)
         zh = f"{label_zh}{a}{p.unit_zh}，比{v}{p.unit_zh}少{gap}{p.unit_zh}"
         en = f"{label_en} {a} {p.unit_en}, {gap} {p.unit_en} short of {v} {p.unit_en}"
     return new_finding(

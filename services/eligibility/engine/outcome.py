@@ -68,24 +68,22 @@ def constructor(cls: type[T]) -> Callable[..., T]:
     """A positional constructor for a frozen slots dataclass, taking every field in order.
 
     A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__``, about
-    four times the cost of plain attribute stores. This builds the instance as a twin class
-    with the same slots (no ``__setattr__`` of its own, so each store is a plain slot store)
-    and then gives it its real class: the instances are the same (equal, hashed and
-    serialised alike) and stay frozen. The engine builds tens of findings per decision, so
-    this is most of the cost of building them.
+    four times the cost of plain attribute stores. This makes the instance as a twin class
+    with the same slots (no ``__setattr__`` of its own, so each store is a plain slot store,
+    and no ``__init__`` call) and then gives it its real class: the instances are the same
+    (equal, hashed and serialised alike) and stay frozen. The engine builds tens of findings
+    per decision, so this is most of the cost of building them.
     """
     names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
     slots = cls.__dict__.get("__slots__")
     if tuple(slots or ()) != tuple(names) or cls.__bases__ != (object,):
         raise TypeError(f"{cls.__name__} must be a slots dataclass directly on object")
-    assignments = "\n".join(f"    self.{name} = {name}" for name in names)
-    namespace: dict[str, Any] = {}
-    exec(f"def __init__(self, {', '.join(names)}):\n{assignments}", namespace)  # noqa: S102
-    twin = type(f"_{cls.__name__}Builder", (), {"__slots__": tuple(names), **namespace})
-    namespace = {"_twin": twin, "_cls": cls}
+    twin = type(f"_{cls.__name__}Builder", (), {"__slots__": tuple(names)})
+    namespace: dict[str, Any] = {"_new": object.__new__, "_twin": twin, "_cls": cls}
+    stores = "".join(f"    o.{name} = {name}\n" for name in names)
     source = (
         f"def make({', '.join(names)}):\n"
-        f"    o = _twin({', '.join(names)})\n"
+        f"    o = _new(_twin)\n{stores}"
         "    o.__class__ = _cls\n"
         "    return o"
     )
