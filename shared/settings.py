@@ -37,6 +37,10 @@ class BaseServiceSettings(BaseSettings):
     database_echo: bool = False
     # A pooled PostgreSQL connection idle longer than this is pinged before use (0: always).
     database_ping_after_idle_seconds: float = Field(default=10.0, ge=0)
+    # PostgreSQL connections the service keeps open, and how many more a burst may open (an
+    # overflow connection is closed on return: size the pool for the usual concurrency).
+    database_pool_size: int = Field(default=20, ge=1, le=500)
+    database_max_overflow: int = Field(default=10, ge=0, le=500)
 
     jwt_algorithm: JwtAlgorithm = JwtAlgorithm.HS256
     jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)

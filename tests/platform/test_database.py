@@ -215,3 +215,10 @@ async def test_fetch_all_discards_a_connection_whose_statement_failed(databases,
         await database.dispose()
     assert next_on != failed_on
     assert len(rows) == 3
+
+
+@pytest.mark.backends("postgresql")
+async def test_the_pool_is_sized_by_the_settings(make_app, backend) -> None:
+    app = await make_app("registry", database_pool_size=7, database_max_overflow=3)
+    pool = app.state.database.engine.pool
+    assert (pool.size(), pool._max_overflow) == (7, 3)
