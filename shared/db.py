@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import DateTime, MetaData, event, exc
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -197,15 +198,15 @@ async def fetch_all(
 ) -> Sequence[Mapping[str, Any]]:
     """Rows of a prebuilt Core SELECT, as mappings by column label.
 
-    For the hottest reads. On PostgreSQL the statement, compiled once, is sent on the session's
-    connection straight through asyncpg, which prepares it once per connection: per request
-    nothing is compiled, looked up in SQLAlchemy's cache or adapted. Values come back as the
-    driver types them (an enumeration column as its string value, an instant as an aware UTC
-    datetime); on SQLite the statement runs through SQLAlchemy as usual. ``stmt`` must be built
-    once (a module constant), with every varying value a named ``bindparam``.
+    For the hottest reads. On PostgreSQL the statement, compiled once, is sent straight through
+    asyncpg (``driver_fetch``), which prepares it once per connection: per request nothing is
+    compiled, looked up in SQLAlchemy's cache or adapted. Values come back as the driver types
+    them (an enumeration column as its string value, an instant as an aware UTC datetime); on
+    SQLite the statement runs through SQLAlchemy as usual. ``stmt`` must be built once (a
+    module constant), with every varying value a named ``bindparam``.
     """
-    connection = await session.connection()
-    if connection.dialect.name != "postgresql":
+    if session.get_bind().dialect.name != "postgresql":
+        connection = await session.connection()
         mapped: Sequence[Mapping[str, Any]] = (
             (await connection.execute(stmt, dict(params))).mappings().all()
         )
@@ -214,12 +215,41 @@ async def fetch_all(
     if cached is None:
         if len(_compiled_reads) >= _MAX_COMPILED_READS:
             raise RuntimeError("fetch_all takes statements built once (module constants)")
-        cached = _compiled_reads[id(stmt)] = (stmt, _CompiledRead(stmt, connection.dialect))
+        read = _CompiledRead(stmt, session.get_bind().dialect)
+        cached = _compiled_reads[id(stmt)] = (stmt, read)
     read = cached[1]
+    return await driver_fetch(session, read.sql, read.arguments(params))
+
+
+async def driver_fetch(
+    session: AsyncSession, sql: str, arguments: Sequence[Any]
+) -> Sequence[Mapping[str, Any]]:
+    """Send ``sql`` ($1, $2 ... placeholders) straight through asyncpg; its rows.
+
+    On the session's own connection once the session has begun (so a request that wrote sees
+    its writes); on a read-only session not yet begun, on a pooled connection of its own for
+    this statement alone, which skips the session's transaction bookkeeping (a read-only
+    request's statements run in autocommit anyway). Writes are not this function's business.
+    """
+    bind = session.bind
+    if session.in_transaction() or not isinstance(bind, AsyncEngine) or not _is_autocommit(session):
+        return await _driver_fetch(await session.connection(), sql, arguments)
+    async with bind.connect() as connection:
+        return await _driver_fetch(connection, sql, arguments)
+
+
+def _is_autocommit(session: AsyncSession) -> bool:
+    options = session.get_bind().get_execution_options()
+    return bool(options.get("isolation_level") == "AUTOCOMMIT")
+
+
+async def _driver_fetch(
+    connection: AsyncConnection, sql: str, arguments: Sequence[Any]
+) -> Sequence[Mapping[str, Any]]:
     driver = (await connection.get_raw_connection()).driver_connection
     assert driver is not None, "a checked-out connection has its asyncpg connection"
     try:
-        rows: Sequence[Mapping[str, Any]] = await driver.fetch(read.sql, *read.arguments(params))
+        rows: Sequence[Mapping[str, Any]] = await driver.fetch(sql, *arguments)
     except BaseException:
         # Failed or cancelled behind SQLAlchemy's back: the connection's state is unknown to
         # the pool, so it is discarded rather than handed to the next request.

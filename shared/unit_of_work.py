@@ -94,16 +94,17 @@ async def _run(
     if response.status_code >= 400:
         await session.rollback()
         return response
+    if request.method in SAFE_METHODS:
+        return response  # a read has nothing to commit: closing the session ends it
 
-    if request.method not in SAFE_METHODS:
-        if claim is not None:
-            await idempotency.store_response(session, claim, response)
-        principal = getattr(request.state, "principal", None)
-        if principal is not None:
-            note: AuditNote = request.state.audit_note
-            await audit.append(
-                session, _event(request, principal, action, note, "succeeded", response.status_code)
-            )
+    if claim is not None:
+        await idempotency.store_response(session, claim, response)
+    principal = getattr(request.state, "principal", None)
+    if principal is not None:
+        note: AuditNote = request.state.audit_note
+        await audit.append(
+            session, _event(request, principal, action, note, "succeeded", response.status_code)
+        )
     await session.commit()
     return response
 
