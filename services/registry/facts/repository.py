@@ -22,6 +22,7 @@ from services.registry.compliance.models import ComplianceIncident, ComplianceLi
 from services.registry.operators.models import OperatorVersion
 from services.registry.staff.models import StaffMember
 from services.registry.teams.models import Team, TeamField
+from shared.db import driver_fetch
 
 # 创业沙龙、大讲堂、训练营等培训活动 (C7); a roadshow or mentoring session is not one.
 TRAINING_KINDS = (
@@ -256,22 +257,12 @@ async def facts_row_postgresql(
 ) -> Mapping[str, Any] | None:
     """The space's facts row as of ``as_of`` (``FACTS_SQL_POSTGRESQL``), None if not in scope.
 
-    Sent on the session's own connection straight through asyncpg: the driver prepares it once
-    per connection and returns typed values (dates, Decimals, arrays), so per request no
-    statement is compiled or cached by SQLAlchemy and no result is adapted. It runs inside the
-    session's transaction if that has already sent a statement, else on its own (autocommit,
-    as read-only requests run); either way one statement reads from one snapshot.
+    Sent straight through asyncpg (``shared.db.driver_fetch``): the driver prepares it once per
+    connection and returns typed values (dates, Decimals, arrays), so per request no statement
+    is compiled or cached by SQLAlchemy and no result is adapted. One statement reads from one
+    snapshot, inside the session's transaction or without one.
     """
-    connection = await session.connection()
-    driver = (await connection.get_raw_connection()).driver_connection
-    assert driver is not None, "a checked-out connection has its asyncpg connection"
-    try:
-        row: Mapping[str, Any] | None = await driver.fetchrow(
-            FACTS_SQL_POSTGRESQL, *facts_parameters(space_id, as_of, scope)
-        )
-    except BaseException:
-        # The query failed or was cancelled behind SQLAlchemy's back: its connection's state
-        # is unknown to the pool, so it is discarded rather than handed to the next request.
-        await connection.invalidate()
-        raise
-    return row
+    rows = await driver_fetch(
+        session, FACTS_SQL_POSTGRESQL, facts_parameters(space_id, as_of, scope)
+    )
+    return rows[0] if rows else None
