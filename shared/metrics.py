@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import structlog
 from fastapi import Request
@@ -41,6 +42,24 @@ class Metrics:
             registry=self.registry,
             buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
         )
+        # The labelled series of each (method, route, status), looked up once: a route
+        # template set is small and fixed, so this stays as small as the label sets do.
+        self._series: dict[tuple[str, str, int], tuple[Any, Any, Any]] = {}
+
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        key = (method, route, status)
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+                self.errors.labels(method, route) if status >= 500 else None,
+            )
+        requests, latency, errors = series
+        requests.inc()
+        latency.observe(seconds)
+        if errors is not None:
+            errors.inc()
 
 
 def _route_template(scope: Scope) -> str:
@@ -76,10 +95,7 @@ class RequestTelemetryMiddleware:
             elapsed = time.perf_counter() - started
             method = scope.get("method", "")
             route = _route_template(scope)
-            self.metrics.requests.labels(method, route, str(status)).inc()
-            self.metrics.latency.labels(method, route).observe(elapsed)
-            if status >= 500:
-                self.metrics.errors.labels(method, route).inc()
+            self.metrics.observe(method, route, status, elapsed)
             access_log.info(
                 "request",
                 method=method,
