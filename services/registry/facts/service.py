@@ -195,47 +195,23 @@ def _fields(row: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     return {name: row[name] for name in names}
 
 
-# Each condition's facts, named alike in the contract and in the row (and its table).
-_CONDITIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    (
-        "premises",
-        (
-            "total_area_m2",
-            "service_area_m2",
-            "office_and_public_service_area_m2",
-            "independent_workstations",
-            "tenure",
-            "lease_start",
-            "lease_end",
-        ),
-    ),
-    (
-        "online_platform",
-        ("operates_online_platform", "connects_resources", "offers_incubation_services"),
-    ),
-    (
-        "facilities",
-        (
-            "power",
-            "water",
-            "fire_safety",
-            "telecoms",
-            "network",
-            "ready_to_move_in",
-            "free_or_low_cost_space",
-        ),
-    ),
-    (
-        "management_rules",
-        ("admission_assessment", "financial_management", "daily_services", "exit_mechanism"),
-    ),
-    ("financing", ("seed_fund", "financing_modes", "invested_amount_fen")),
-    (
-        "specialisation",
-        ("strategic_emerging_industry_subfield", "rd_and_industrialisation_evidence"),
-    ),
+# Each condition's facts, named alike in the contract and in the row (and its table): the
+# names are the contract's own fields.
+_CONDITIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
+    (section, tuple(model.model_fields))
+    for section, model in (
+        ("premises", PremisesFacts),
+        ("online_platform", OnlinePlatformFacts),
+        ("facilities", FacilitiesFacts),
+        ("management_rules", ManagementRulesFacts),
+        ("financing", FinancingFacts),
+        ("specialisation", SpecialisationFacts),
+    )
 )
-_SERVICES = ("basic_services", "startup_services", "coordinated_services", "online_and_offline")
+# The services condition's own facts; the training count comes from the activities.
+_SERVICES = tuple(
+    name for name in ServiceFacts.model_fields if name != "training_activities_past_year"
+)
 
 
 async def facts_by_queries(
