@@ -5,6 +5,10 @@ dependencies use, claims an ``Idempotency-Key`` if one is sent, runs the route, 
 the same transaction, stores the response for replay and appends the audit record of a
 state-changing request; only then does it commit and let the response go. A refused or failed
 request is rolled back whole and its refusal is audited in a transaction of its own.
+
+A read-only request (GET, HEAD, OPTIONS) gets ``Database.read_session()``: on PostgreSQL its
+statements run in autocommit (each has its own snapshot under READ COMMITTED in any case) and a
+write is refused; nothing is committed, closing the session ends it.
 """
 
 from __future__ import annotations
