@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,6 +12,8 @@ from fastapi_offline import FastAPIOffline
 
 from shared import audit_router, health, idempotency
 from shared.auth.tokens import ServiceTokenProvider, TokenVerifier
+from shared.background import stop as stop_background
+from shared.background import stopping as background_stopping
 from shared.db import Database
 from shared.errors import (
     ProblemDetails,
@@ -61,17 +62,14 @@ def create_service_app(
         app.state.service_token = ServiceTokenProvider(settings)
         try:
             async with serving_clients(app, **(clients(app) if clients else {})):
+                background_stopping(app).clear()
                 tasks = [
                     asyncio.create_task(run(app)) for run in (*background, idempotency.keep_purging)
                 ]
                 try:
                     yield
                 finally:
-                    for task in tasks:
-                        task.cancel()
-                    for task in tasks:
-                        with contextlib.suppress(asyncio.CancelledError):
-                            await task
+                    await stop_background(app, tasks)
         finally:
             await app.state.database.dispose()
 

@@ -7,7 +7,6 @@ stored response commit together or not at all. A concurrent retry waits on the c
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from shared.auth.principal import Principal
+from shared.background import pause
 from shared.canonical import canonical_json, sha256_hex
 from shared.db import utcnow
 from shared.errors import Conflict, FieldError, ProblemError, RequestInvalid, UnprocessableRequest
@@ -191,8 +191,7 @@ async def purge_expired(session: AsyncSession, older_than: datetime) -> int:
 async def keep_purging(app: FastAPI) -> None:
     """Every app's background task: forget keys past the retention, about once an interval."""
     settings = app.state.settings
-    while True:
-        await asyncio.sleep(settings.idempotency_purge_interval_seconds)
+    while await pause(app, settings.idempotency_purge_interval_seconds):
         cutoff = utcnow() - timedelta(days=settings.idempotency_retention_days)
         try:
             async with app.state.database.session() as session:

@@ -23,6 +23,7 @@ from fastapi import FastAPI
 from services.registry.config import RegistrySettings
 from services.registry.events import repository
 from services.registry.events.models import RegistryEventRecord
+from shared.background import pause
 from shared.db import Database, utcnow
 from shared.errors import ProblemError
 from shared.http_client import ServiceClient
@@ -101,14 +102,17 @@ class EventDispatcher:
             await self._deliver_to(name, client, report)
         return report
 
-    async def run(self, poll_seconds: float) -> None:
-        """Deliver forever, a pass every ``poll_seconds`` (until cancelled)."""
+    async def run(self, poll_seconds: float, app: FastAPI | None = None) -> None:
+        """Deliver a pass every ``poll_seconds``, until ``app`` stops (or until cancelled)."""
         while True:
             try:
                 await self.deliver_once()
             except Exception:  # a bad pass (database down) must not end the loop
                 log.exception("event_dispatch_failed")
-            await asyncio.sleep(poll_seconds)
+            if app is None:
+                await asyncio.sleep(poll_seconds)
+            elif not await pause(app, poll_seconds):
+                return
 
     async def _deliver_to(self, name: str, client: ServiceClient, report: DeliveryReport) -> None:
         now = self._clock()
@@ -180,6 +184,6 @@ async def run_dispatcher(app: FastAPI) -> None:
     settings: RegistrySettings = app.state.settings
     dispatcher = EventDispatcher.for_app(app, transport=getattr(app.state, "event_transport", None))
     try:
-        await dispatcher.run(settings.event_poll_seconds)
+        await dispatcher.run(settings.event_poll_seconds, app)
     finally:
         await dispatcher.aclose()

@@ -14,7 +14,6 @@ concurrently (PostgreSQL groups their WAL flushes); the app runs the sealer cont
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -39,6 +38,7 @@ from services.subsidy.ledger.models import (
     Transfer,
 )
 from services.subsidy.money import yuan
+from shared.background import pause
 from shared.canonical import canonical_json, sha256_hex
 from shared.db import Database, ReadOnlyViolation, utcnow
 from shared.errors import Conflict, NotFound
@@ -537,7 +537,8 @@ async def keep_sealing(app: FastAPI) -> None:
             await seal_all(app.state.database)
         except Exception:  # a failed pass is retried on the next; the chain stays a line
             log.exception("ledger_seal_failed")
-        await asyncio.sleep(interval)
+        if not await pause(app, interval):
+            return
 
 
 def _str(value: uuid.UUID | None) -> str | None:
