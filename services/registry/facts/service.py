@@ -50,6 +50,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.conditions import repository as conditions
@@ -72,7 +73,6 @@ from shared.contracts.facts import (
     CoordinatedService,
     FacilitiesFacts,
     FinancingFacts,
-    FinancingMode,
     Incident,
     IncubationFacts,
     Listing,
@@ -195,18 +195,18 @@ def _fields(row: Mapping[str, Any], names: tuple[str, ...]) -> dict[str, Any]:
     return {name: row[name] for name in names}
 
 
-# Each condition's facts, named alike in the contract and in the row (and its table): the
-# names are the contract's own fields.
+# Each condition: its section in the facts, the table of its dated versions, and its facts
+# model, whose fields are named alike in the version table and in the one-statement row.
+_CONDITION_MODELS: tuple[tuple[str, Any, type[BaseModel]], ...] = (
+    ("premises", PremisesVersion, PremisesFacts),
+    ("online_platform", OnlinePlatformVersion, OnlinePlatformFacts),
+    ("facilities", FacilitiesVersion, FacilitiesFacts),
+    ("management_rules", ManagementRulesVersion, ManagementRulesFacts),
+    ("financing", FinancingVersion, FinancingFacts),
+    ("specialisation", SpecialisationVersion, SpecialisationFacts),
+)
 _CONDITIONS: tuple[tuple[str, tuple[str, ...]], ...] = tuple(
-    (section, tuple(model.model_fields))
-    for section, model in (
-        ("premises", PremisesFacts),
-        ("online_platform", OnlinePlatformFacts),
-        ("facilities", FacilitiesFacts),
-        ("management_rules", ManagementRulesFacts),
-        ("financing", FinancingFacts),
-        ("specialisation", SpecialisationFacts),
-    )
+    (section, tuple(model.model_fields)) for section, _, model in _CONDITION_MODELS
 )
 # The services condition's own facts; the training count comes from the activities.
 _SERVICES = tuple(
@@ -278,56 +278,12 @@ async def _operator_facts(session: AsyncSession, space: Space, as_of: date) -> O
 async def _condition_facts(session: AsyncSession, space: Space, as_of: date) -> dict[str, Any]:
     """premises, online_platform, facilities, management_rules, financing, specialisation."""
     facts: dict[str, Any] = {}
-    premises = await conditions.in_force(session, PremisesVersion, space.id, as_of)
-    if premises is not None:
-        facts["premises"] = PremisesFacts(
-            total_area_m2=premises.total_area_m2,
-            service_area_m2=premises.service_area_m2,
-            office_and_public_service_area_m2=premises.office_and_public_service_area_m2,
-            independent_workstations=premises.independent_workstations,
-            tenure=premises.tenure,
-            lease_start=premises.lease_start,
-            lease_end=premises.lease_end,
-        )
-    platform = await conditions.in_force(session, OnlinePlatformVersion, space.id, as_of)
-    if platform is not None:
-        facts["online_platform"] = OnlinePlatformFacts(
-            operates_online_platform=platform.operates_online_platform,
-            connects_resources=platform.connects_resources,
-            offers_incubation_services=platform.offers_incubation_services,
-        )
-    facilities = await conditions.in_force(session, FacilitiesVersion, space.id, as_of)
-    if facilities is not None:
-        facts["facilities"] = FacilitiesFacts(
-            power=facilities.power,
-            water=facilities.water,
-            fire_safety=facilities.fire_safety,
-            telecoms=facilities.telecoms,
-            network=facilities.network,
-            ready_to_move_in=facilities.ready_to_move_in,
-            free_or_low_cost_space=facilities.free_or_low_cost_space,
-        )
-    rules = await conditions.in_force(session, ManagementRulesVersion, space.id, as_of)
-    if rules is not None:
-        facts["management_rules"] = ManagementRulesFacts(
-            admission_assessment=rules.admission_assessment,
-            financial_management=rules.financial_management,
-            daily_services=rules.daily_services,
-            exit_mechanism=rules.exit_mechanism,
-        )
-    financing = await conditions.in_force(session, FinancingVersion, space.id, as_of)
-    if financing is not None:
-        facts["financing"] = FinancingFacts(
-            seed_fund=financing.seed_fund,
-            financing_modes=frozenset(FinancingMode(m) for m in financing.financing_modes),
-            invested_amount_fen=financing.invested_amount_fen,
-        )
-    specialisation = await conditions.in_force(session, SpecialisationVersion, space.id, as_of)
-    if specialisation is not None:
-        facts["specialisation"] = SpecialisationFacts(
-            strategic_emerging_industry_subfield=specialisation.strategic_emerging_industry_subfield,
-            rd_and_industrialisation_evidence=specialisation.rd_and_industrialisation_evidence,
-        )
+    for section, version_model, facts_model in _CONDITION_MODELS:
+        version = await conditions.in_force(session, version_model, space.id, as_of)
+        if version is not None:
+            facts[section] = facts_model.model_validate(
+                {name: getattr(version, name) for name in facts_model.model_fields}
+            )
     return facts
 
 
