@@ -61,6 +61,7 @@ def create_service_app(
         app.state.token_verifier = TokenVerifier(settings)
         app.state.service_token = ServiceTokenProvider(settings)
         try:
+            await app.state.database.start()
             async with serving_clients(app, **(clients(app) if clients else {})):
                 background_stopping(app).clear()
                 tasks = [

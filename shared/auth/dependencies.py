@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.security import HTTPBearer
 
 from shared.auth.principal import Principal, Role
@@ -33,31 +32,32 @@ async def principal_of(request: Request) -> Principal | None:
 
 
 class _BearerPrincipal(HTTPBearer):
-    """The authenticated caller, as a security dependency: it declares the bearer scheme in the
-    contract (Swagger UI's Authorize button) and yields the verified principal in one step."""
+    """The authenticated caller in one of ``roles``, as a security dependency: it declares the
+    bearer scheme in the contract (Swagger UI's Authorize button), verifies the token and checks
+    the role in one step (401 without a valid token, 403 for a role not admitted)."""
+
+    def __init__(self, roles: frozenset[Role]) -> None:
+        super().__init__(
+            scheme_name="HTTPBearer", auto_error=False, description=_BEARER_DESCRIPTION
+        )
+        self.roles = roles
+        self.names = ", ".join(sorted(r.value for r in roles))
 
     async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
         principal = await principal_of(request)
         if principal is None:
             raise Unauthorized("This endpoint needs a bearer token: 'Authorization: Bearer <JWT>'")
+        if principal.role not in self.roles:
+            raise Forbidden(
+                f"Role {principal.role.value!r} may not do this; it needs one of: {self.names}"
+            )
         return principal
 
 
-authenticated = _BearerPrincipal(
-    scheme_name="HTTPBearer", auto_error=False, description=_BEARER_DESCRIPTION
-)
+# Any authenticated caller, whatever the role.
+authenticated = _BearerPrincipal(frozenset(Role))
 
 
 def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that admits only the given roles (403 for any other authenticated caller)."""
-    allowed = frozenset(roles)
-    names = ", ".join(sorted(r.value for r in allowed))
-
-    async def dependency(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
-        if principal.role not in allowed:
-            raise Forbidden(
-                f"Role {principal.role.value!r} may not do this; it needs one of: {names}"
-            )
-        return principal
-
-    return dependency
+    return _BearerPrincipal(frozenset(roles))

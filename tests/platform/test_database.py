@@ -222,3 +222,154 @@ async def test_the_pool_is_sized_by_the_settings(make_app, backend) -> None:
     app = await make_app("registry", database_pool_size=7, database_max_overflow=3)
     pool = app.state.database.engine.pool
     assert (pool.size(), pool._max_overflow) == (7, 3)
+
+
+# ---------------------------------------------------------------------------------------------
+# The read pool (Database.start): the hottest reads on read-only connections of their own
+# ---------------------------------------------------------------------------------------------
+
+
+async def _started(databases, backend) -> Database:
+    import asyncio
+
+    database = Database(await asyncio.to_thread(databases.migrated, "registry", backend))
+    await database.start()
+    return database
+
+
+@pytest.mark.backends("postgresql")
+async def test_reads_use_the_read_pool_which_refuses_writes(databases, backend) -> None:
+    """A read session not yet begun reads on the read pool, whose connections are read-only at
+    the server: a write sent that way is refused by PostgreSQL and changes nothing."""
+    import asyncpg
+
+    from shared.db import driver_fetch, fetch_all
+
+    database = await _started(databases, backend)
+    try:
+        async with database.read_session() as session:
+            read = await fetch_all(session, _NAMED_LIKE, {"from_code": "6201"})
+            setting = await driver_fetch(session, "SHOW default_transaction_read_only", [])
+            with pytest.raises(asyncpg.exceptions.ReadOnlySQLTransactionError):
+                await driver_fetch(session, "DELETE FROM jurisdictions RETURNING code", [])
+            began = session.in_transaction()
+        assert database.read_pool is not None
+        used = database.read_pool.get_size()
+        async with database.session() as session:
+            remaining = (
+                await session.execute(sa.text("SELECT count(*) FROM jurisdictions"))
+            ).scalar()
+    finally:
+        await database.dispose()
+    assert len(read) == 3
+    assert setting[0][0] == "on"
+    assert began is False  # the session itself never took a connection
+    assert used >= 1
+    assert remaining == 11
+
+
+@pytest.mark.backends("postgresql")
+async def test_the_read_pool_is_not_used_once_the_session_has_begun(databases, backend) -> None:
+    """Once a session holds a connection (a request that wrote, or read through the ORM), its
+    statements stay on that connection: a write is seen by the reads after it."""
+    from shared.db import driver_fetch
+
+    database = await _started(databases, backend)
+    try:
+        async with database.session() as session:
+            await session.execute(
+                sa.text("UPDATE jurisdictions SET name_zh = '测试' WHERE code = '620102'")
+            )
+            seen = await driver_fetch(
+                session, "SELECT name_zh FROM jurisdictions WHERE code = $1", ["620102"]
+            )
+            await session.rollback()
+    finally:
+        await database.dispose()
+    assert seen[0]["name_zh"] == "测试"
+
+
+@pytest.mark.backends("postgresql")
+async def test_a_read_survives_its_pooled_connection_being_dropped(databases, backend) -> None:
+    """The server dropped the read pool's connections while they sat idle (a restart): the next
+    read still answers, on a new connection."""
+    import asyncio
+
+    from shared.db import fetch_all
+
+    database = await _started(databases, backend)
+    try:
+        async with database.read_session() as session:
+            before = (await fetch_all(session, _BACKEND_PID, {}))[0]["pid"]
+        await _kill_backends(database.url)
+        await asyncio.sleep(0.5)  # the connections sit idle while the server drops them
+        async with database.read_session() as session:
+            after = (await fetch_all(session, _BACKEND_PID, {}))[0]["pid"]
+            rows = await fetch_all(session, _NAMED_LIKE, {"from_code": "6201"})
+    finally:
+        await database.dispose()
+    assert after != before
+    assert len(rows) == 3
+
+
+async def test_a_read_met_by_a_closed_connection_is_read_again_on_a_new_one() -> None:
+    """The retry itself: the first connection reports it no longer exists; every connection
+    opened before is expired and the read is made once more. A second failure is raised."""
+    import contextlib
+
+    import asyncpg
+
+    from shared.db import _read_pool_fetch
+
+    class Connection:
+        def __init__(self, fails: bool) -> None:
+            self.fails = fails
+
+        async def fetch(self, sql: str, *arguments: object) -> list[dict[str, object]]:
+            if self.fails:
+                raise asyncpg.exceptions.ConnectionDoesNotExistError("closed")
+            return [{"sql": sql, "arguments": arguments}]
+
+    class Pool:
+        def __init__(self, *fails: bool) -> None:
+            self.connections = [Connection(f) for f in fails]
+            self.expired = 0
+
+        @contextlib.asynccontextmanager
+        async def acquire(self):  # type: ignore[no-untyped-def]
+            yield self.connections.pop(0)
+
+        def expire_connections(self) -> None:
+            self.expired += 1
+
+    recovering = Pool(True, False)
+    rows = await _read_pool_fetch(recovering, "SELECT $1", [7])  # type: ignore[arg-type]
+    assert rows == [{"sql": "SELECT $1", "arguments": (7,)}]
+    assert recovering.expired == 1
+    failing = Pool(True, True)
+    with pytest.raises(asyncpg.exceptions.ConnectionDoesNotExistError):
+        await _read_pool_fetch(failing, "SELECT 1", [])  # type: ignore[arg-type]
+    assert failing.expired == 1
+
+
+@pytest.mark.backends("postgresql")
+async def test_a_read_session_that_began_is_closed_and_its_connection_returned(
+    databases, backend
+) -> None:
+    """Closing is skipped only for a read session that never began: one that read through the
+    ORM gives its connection back when it ends."""
+    database = await _started(databases, backend)
+    try:
+        pool = database.engine.pool
+        async with database.read_session() as session:
+            await session.execute(sa.text("SELECT 1"))
+            held = pool.checkedout()  # type: ignore[attr-defined]
+        returned = pool.checkedout()  # type: ignore[attr-defined]
+        async with database.read_session() as session:
+            untouched = session.in_transaction()
+        after_untouched = pool.checkedout()  # type: ignore[attr-defined]
+    finally:
+        await database.dispose()
+    assert (held, returned) == (1, 0)
+    assert untouched is False
+    assert after_untouched == 0

@@ -4,11 +4,17 @@ the database's constraints, the API reads what it wrote, and the same seed gives
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import asyncpg
 import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
+from services.registry.spaces.repository import (
+    FIRST_PAGE_SQL_POSTGRESQL,
+    SPACE_BY_ID_SQL_POSTGRESQL,
+)
+from services.registry.spaces.schemas import SpaceOut
 from shared.auth import Role
 from shared.auth.tokens import issue_token
 from tests.bench.registry_seed import Generator, Scale, asyncpg_dsn, load, uscc_with_check
@@ -69,6 +75,8 @@ async def test_tiny_seed_loads_and_reads(
         assert figures["spaces"]["by_status"]["recognised"] > 0
         assert figures["levels"]["municipal_or_above"] > 0
         assert 0 < figures["teams"]["in_incubation"] < TINY.teams
+        first = (await client.get("/v1/spaces", params={"limit": "50"}, headers=headers)).json()
+        one = (await client.get(f"/v1/spaces/{space_id}", headers=headers)).json()
     # The statistics read the rollup the seed filled: it agrees with the teams themselves.
     connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
@@ -76,6 +84,11 @@ async def test_tiny_seed_loads_and_reads(
             "SELECT count(*) FROM teams WHERE joined_on <= '2026-11-01' "
             "AND (left_on IS NULL OR left_on > '2026-11-01')"
         )
+        # What the benchmark sends bare as its baselines is what the two reads send.
+        bare_page = await connection.fetch(FIRST_PAGE_SQL_POSTGRESQL, 51)
+        bare_one = await connection.fetchrow(SPACE_BY_ID_SQL_POSTGRESQL, uuid.UUID(space_id))
     finally:
         await connection.close()
     assert figures["teams"]["in_incubation"] == direct
+    assert [str(row["id"]) for row in bare_page[:50]] == [item["id"] for item in first["items"]]
+    assert SpaceOut.model_validate(dict(bare_one)).model_dump(mode="json") == one

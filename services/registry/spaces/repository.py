@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.activities.models import Activity
@@ -259,6 +260,19 @@ def _list_statement(
             > sa.tuple_(*(sa.bindparam(f"after_{c.name}", type_=c.type) for c in _LIST_ORDER))
         )
     return stmt.order_by(*_LIST_ORDER).limit(sa.bindparam("limit_plus_one", type_=sa.Integer))
+
+
+def postgresql_sql(stmt: sa.Select[Any]) -> str:
+    """A read's SQL as it is sent to PostgreSQL ($1, $2 ... in the order its parameters bind)."""
+    return str(stmt.compile(dialect=postgresql.asyncpg.dialect()))
+
+
+# The statements the two hottest reads send on PostgreSQL, for the benchmark to send bare: a
+# space by id (``$1``: the id), and the unfiltered first page (``$1``: the page size plus one).
+SPACE_BY_ID_SQL_POSTGRESQL = postgresql_sql(_ONE[True])
+FIRST_PAGE_SQL_POSTGRESQL = postgresql_sql(
+    _list_statement(True, False, False, False, False, False, False)
+)
 
 
 async def list_page(
