@@ -264,7 +264,8 @@ def _list_statement(
 
 def postgresql_sql(stmt: sa.Select[Any]) -> str:
     """A read's SQL as it is sent to PostgreSQL ($1, $2 ... in the order its parameters bind)."""
-    return str(stmt.compile(dialect=postgresql.asyncpg.dialect()))
+    dialect = postgresql.asyncpg.dialect()  # type: ignore[no-untyped-call]
+    return str(stmt.compile(dialect=dialect))
 
 
 # The statements the two hottest reads send on PostgreSQL, for the benchmark to send bare: a
