@@ -8,7 +8,9 @@ request is rolled back whole and its refusal is audited in a transaction of its 
 
 A read-only request (GET, HEAD, OPTIONS) gets ``Database.read_session()``: on PostgreSQL its
 statements run in autocommit (each has its own snapshot under READ COMMITTED in any case) and a
-write is refused; nothing is committed, closing the session ends it.
+write is refused; nothing is committed, closing the session ends it. Its hottest reads
+(``shared.db.fetch_all``) run on the database's read pool and never give the session a
+connection at all.
 """
 
 from __future__ import annotations
