@@ -222,6 +222,14 @@ async def fetch_all(
     return await driver_fetch(session, read.sql, read.arguments(params))
 
 
+# Where a read session finds the read pool (``Session.info``).
+_READ_POOL = "read_pool"
+# How long a read waits for a connection when all are in use (SQLAlchemy's pool waits as long).
+_READ_POOL_WAIT_SECONDS = 30.0
+# The SQLAlchemy dialect's own connect options, which asyncpg itself does not take.
+_DIALECT_ONLY_OPTIONS = ("prepared_statement_cache_size", "prepared_statement_name_func")
+
+
 async def driver_fetch(
     session: AsyncSession, sql: str, arguments: Sequence[Any]
 ) -> Sequence[Mapping[str, Any]]:
@@ -251,7 +259,7 @@ async def _read_pool_fetch(
     pool: asyncpg.Pool, sql: str, arguments: Sequence[Any]
 ) -> Sequence[Mapping[str, Any]]:
     try:
-        async with pool.acquire() as connection:
+        async with pool.acquire(timeout=_READ_POOL_WAIT_SECONDS) as connection:
             rows: Sequence[Mapping[str, Any]] = await connection.fetch(sql, *arguments)
             return rows
     except asyncpg.exceptions.ConnectionDoesNotExistError:
@@ -259,7 +267,7 @@ async def _read_pool_fetch(
         # every connection opened before, and read once more on a new one. A read is safe to
         # repeat; a second failure is the caller's to see.
         pool.expire_connections()
-        async with pool.acquire() as connection:
+        async with pool.acquire(timeout=_READ_POOL_WAIT_SECONDS) as connection:
             rows = await connection.fetch(sql, *arguments)
             return rows
 
@@ -277,12 +285,6 @@ async def _driver_fetch(
         await connection.invalidate()
         raise
     return rows
-
-
-# Where a read session finds the read pool (``Session.info``).
-_READ_POOL = "read_pool"
-# The SQLAlchemy dialect's own connect options, which asyncpg itself does not take.
-_DIALECT_ONLY_OPTIONS = ("prepared_statement_cache_size", "prepared_statement_name_func")
 
 
 async def _keep_state(_connection: asyncpg.Connection) -> None:

@@ -334,9 +334,11 @@ async def test_a_read_met_by_a_closed_connection_is_read_again_on_a_new_one() ->
         def __init__(self, *fails: bool) -> None:
             self.connections = [Connection(f) for f in fails]
             self.expired = 0
+            self.waits: list[float] = []
 
         @contextlib.asynccontextmanager
-        async def acquire(self):  # type: ignore[no-untyped-def]
+        async def acquire(self, **options: float):  # type: ignore[no-untyped-def]
+            self.waits.append(options["timeout"])
             yield self.connections.pop(0)
 
         def expire_connections(self) -> None:
@@ -346,6 +348,7 @@ async def test_a_read_met_by_a_closed_connection_is_read_again_on_a_new_one() ->
     rows = await _read_pool_fetch(recovering, "SELECT $1", [7])  # type: ignore[arg-type]
     assert rows == [{"sql": "SELECT $1", "arguments": (7,)}]
     assert recovering.expired == 1
+    assert recovering.waits == [30.0, 30.0]  # a busy pool is waited for, not for ever
     failing = Pool(True, True)
     with pytest.raises(asyncpg.exceptions.ConnectionDoesNotExistError):
         await _read_pool_fetch(failing, "SELECT 1", [])  # type: ignore[arg-type]
