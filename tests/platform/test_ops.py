@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 
@@ -46,6 +47,12 @@ async def test_not_ready_when_database_is_unreachable(make_app, tmp_path) -> Non
         ready = await client.get("/readyz")
     assert ready.status_code == 503
     assert ready.json()["database"] == "unreachable"
+    # After a failed connect aiosqlite stops its worker thread without waiting for it, and the
+    # thread then reports to this test's event loop: let it end while the loop is still open
+    # (else it raises "Event loop is closed" in its thread, after the test).
+    for thread in threading.enumerate():
+        if thread.name.endswith("(_connection_worker_thread)"):
+            thread.join(timeout=5)
 
 
 @pytest.mark.backends("sqlite")
