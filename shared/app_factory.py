@@ -22,7 +22,7 @@ from shared.errors import (
     problem_responses,
 )
 from shared.http_client import ServiceClient, serving_clients
-from shared.limits import BodySizeLimitMiddleware
+from shared.limits import RequestLimitsMiddleware
 from shared.logging import configure_logging
 from shared.metrics import Metrics, RequestTelemetryMiddleware
 from shared.request_id import RequestIdMiddleware
@@ -96,7 +96,7 @@ def create_service_app(
     app.include_router(audit_router.router)
 
     # Added innermost first: the request id wraps everything, so every log line carries it.
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestLimitsMiddleware, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(UnhandledErrorMiddleware)
     app.add_middleware(RequestTelemetryMiddleware, metrics=app.state.metrics)
     app.add_middleware(RequestIdMiddleware)

@@ -171,3 +171,71 @@ async def test_request_id_is_kept_when_sane_and_replaced_when_not(registry) -> N
     assert len(replaced.headers["x-request-id"]) == 32
     generated = await registry.get("/healthz")
     assert len(generated.headers["x-request-id"]) == 32
+
+
+# --- text no store or export could carry --------------------------------------------------------
+
+
+async def test_a_control_character_in_a_body_is_a_422_naming_the_field(registry, auth) -> None:
+    """PostgreSQL cannot store U+0000 and an xlsx export cannot carry U+001B: both are refused
+    where they arrive, and nothing is recorded."""
+    admin = auth("city_admin")
+    before = (await registry.get("/v1/spaces", headers=admin)).json()["items"]
+    for name, code in (("西软\u0000众创空间", "U+0000"), ("西软\u001b众创空间", "U+001B")):
+        response = await registry.post("/v1/spaces", json=space_body(name=name), headers=admin)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        error = response.json()["errors"][0]
+        assert error["field"] == "body.name"
+        assert code in error["message"]
+    # A lone surrogate is not Unicode text (it cannot be written as UTF-8).
+    response = await registry.post(
+        "/v1/spaces",
+        content=b'{"name": "\\ud800", "jurisdiction_code": "620102", "form": "virtual", '
+        b'"profile": "culture", "opened_on": "2024-01-01"}',
+        headers={**admin, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body.name"
+    assert (await registry.get("/v1/spaces", headers=admin)).json()["items"] == before
+
+
+async def test_text_of_a_condition_version_is_checked_in_its_section_fields(registry, auth) -> None:
+    admin = auth("city_admin")
+    space = (await registry.post("/v1/spaces", json=space_body(), headers=admin)).json()
+    response = await registry.put(
+        f"/v1/spaces/{space['id']}/online-platform",
+        json={
+            "effective_on": "2024-02-01",
+            "operates_online_platform": True,
+            "platform_url": "https://example.org/\u0000",
+            "connects_resources": True,
+            "offers_incubation_services": True,
+        },
+        headers=admin,
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "body.platform_url"
+
+
+async def test_a_control_character_in_the_query_is_a_422_naming_the_parameter(
+    registry, auth
+) -> None:
+    admin = auth("city_admin")
+    response = await registry.get("/v1/audit-log?actor_subject=a%00b&limit=5", headers=admin)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"] == [
+        {
+            "field": "query.actor_subject",
+            "message": response.json()["errors"][0]["message"],
+            "type": "value_error",
+        }
+    ]
+    assert "U+0000" in response.json()["errors"][0]["message"]
+    response = await registry.get("/v1/spaces?x%1Fy=1", headers=admin)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "query.'x\\x1fy'"
+    # Tab, line feed and carriage return are text; anything else percent-encoded passes on.
+    response = await registry.get("/v1/audit-log?actor_subject=a%09b%0A%20c%25", headers=admin)
+    assert response.status_code == 200, response.text

@@ -417,3 +417,15 @@ async def test_operator_facts_are_recorded_and_versioned(registry, auth) -> None
         (None, None),
         (True, True),
     ]
+
+
+@pytest.mark.backends("sqlite")
+async def test_the_contract_documents_201_for_the_first_version_and_200_after(registry) -> None:
+    contract = (await registry.get("/openapi.json")).json()
+    for segment in ("premises", "online-platform", "facilities", "services", "financing"):
+        responses = contract["paths"][f"/v1/spaces/{{space_id}}/{segment}"]["put"]["responses"]
+        assert {"200", "201"} <= responses.keys(), segment
+        assert (
+            responses["201"]["content"]["application/json"]["schema"]
+            == (responses["200"]["content"]["application/json"]["schema"])
+        )

@@ -262,3 +262,23 @@ async def test_bad_amounts_are_refused_naming_the_field(money: Money, fake_regis
         assert words in error["message"], (amount, error)
     budgets = await money.client.get("/v1/budgets", headers=money.auth("auditor", key=False))
     assert budgets.json() == []
+
+
+async def test_a_document_number_with_a_control_character_is_refused(
+    money: Money, fake_registry
+) -> None:
+    response = await money.client.post(
+        "/v1/budgets/2026/appropriations",
+        json={
+            "amount_fen": 100,
+            "document_no": "兰财教〔2026〕\u000012号",
+            "appropriated_on": "2026-01-10",
+        },
+        headers=money.preparer_headers(),
+    )
+    assert response.status_code == 422, response.text
+    (error,) = response.json()["errors"]
+    assert error["field"] == "body.document_no"
+    assert "U+0000" in error["message"]
+    budgets = await money.client.get("/v1/budgets", headers=money.auth("auditor", key=False))
+    assert budgets.json() == []

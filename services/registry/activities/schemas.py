@@ -9,13 +9,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.registry.activities.models import MAX_ATTENDANCE, ActivityKind
+from shared.text import RequestBody
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class ActivityCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ActivityCreate(RequestBody):
     kind: ActivityKind
     title: Title = Field(description="e.g. 第三期创业训练营")
     held_on: date = Field(

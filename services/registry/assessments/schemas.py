@@ -9,15 +9,14 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contracts.assessment import AssessmentGrade
+from shared.text import RequestBody
 
 DocumentNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 GRADE = "考核等次: 优秀 | 良好 | 合格 | 不合格"
 
 
-class AssessmentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AssessmentCreate(RequestBody):
     year: int = Field(ge=2015, le=2100, description="考核年度: the calendar year assessed")
     grade: AssessmentGrade = Field(description=GRADE)
     document_no: DocumentNo = Field(description="文号 of the bureau's result document")
@@ -27,10 +26,8 @@ class AssessmentCreate(BaseModel):
     )
 
 
-class AssessmentCorrection(BaseModel):
+class AssessmentCorrection(RequestBody):
     """A correction: the year's next revision, in force from now on; the old one is kept."""
-
-    model_config = ConfigDict(extra="forbid")
 
     grade: AssessmentGrade = Field(description=GRADE)
     document_no: DocumentNo = Field(description="文号 of the correcting document")

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contracts.facts import IncidentKind, ListKind, Severity
+from shared.text import RequestBody
 
 Description = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
@@ -16,9 +17,7 @@ Description = Annotated[
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
-class IncidentCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class IncidentCreate(RequestBody):
     kind: IncidentKind = Field(
         description="safety 安全事故 | quality 质量事故 | environmental 环境违法 | "
         "research_misconduct 科研失信"
@@ -41,9 +40,7 @@ class IncidentOut(BaseModel):
     created_by: str
 
 
-class ListingCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ListingCreate(RequestBody):
     list_kind: ListKind = Field(
         description="abnormal_operation 经营异常名录 | serious_violation 严重违法失信企业名单"
     )
@@ -51,9 +48,7 @@ class ListingCreate(BaseModel):
     reason: Reason = Field(description="The listing authority's reason and document")
 
 
-class ListingRemoval(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ListingRemoval(RequestBody):
     removed_on: date = Field(description="移出日期: not in the future, not before listed_on")
 
 

@@ -114,7 +114,10 @@ def _add_routes(section: Section) -> None:
             "version, 200 after; the ETag names the new version."
             + (" Specialised spaces only (409 otherwise)." if section.forms is not None else "")
         ),
-        responses=_write_responses,
+        responses={
+            201: {"model": out_model, "description": "The first version, recorded"},
+            **_write_responses,
+        },
         tags=tags,
     )
     router.add_api_route(

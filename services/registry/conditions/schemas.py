@@ -18,6 +18,7 @@ from shared.contracts.facts import (
     StartupService,
     Tenure,
 )
+from shared.text import RequestBody
 
 Remarks = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -26,9 +27,7 @@ Url = Annotated[
 ]
 
 
-class _VersionCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _VersionCreate(RequestBody):
     effective_on: date = Field(
         description="The date this version holds from (China time), not in the future. To "
         "correct what held from a date, record a new version with that same date."

@@ -6,9 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from services.registry.documents.models import DocumentKind
+from shared.text import RequestBody
 
 Sha256 = Annotated[
     str,
@@ -16,11 +17,9 @@ Sha256 = Annotated[
 ]
 
 
-class DocumentCreate(BaseModel):
+class DocumentCreate(RequestBody):
     """The document's metadata with the SHA-256 of its file. Upload the file afterwards with
     ``PUT .../content``: the registry stores it only if it hashes to this value."""
-
-    model_config = ConfigDict(extra="forbid")
 
     kind: DocumentKind
     title: str = Field(min_length=1, max_length=200)

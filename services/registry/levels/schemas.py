@@ -9,15 +9,14 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contracts.spaces import SpaceLevel
+from shared.text import RequestBody
 
 DocumentNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 
 
-class LevelCreate(BaseModel):
+class LevelCreate(RequestBody):
     """A provincial level (省级) or national filing (国家备案), from the issuing document."""
-
-    model_config = ConfigDict(extra="forbid")
 
     level: SpaceLevel = Field(
         description="provincial | national_filing (municipal is made by recognition only)"
@@ -28,10 +27,8 @@ class LevelCreate(BaseModel):
     )
 
 
-class LevelWithdrawal(BaseModel):
+class LevelWithdrawal(RequestBody):
     """The end of a provincial level or national filing (recorded once)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     ended_on: date = Field(
         description="The first day the level is no longer held: not in the future, not before "

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from shared.contracts.facts import OperatorKind
 from shared.contracts.jurisdictions import JurisdictionCode
+from shared.text import RequestBody
 
 OperatorName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
@@ -34,9 +35,7 @@ INNOVATIVE = "创新型企业 (S1, specialised spaces); null while not recorded"
 REVENUE = "稳定的经营收入: evidence of stable operating revenue submitted (C1; a person judges it)"
 
 
-class OperatorCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OperatorCreate(RequestBody):
     uscc: RawUscc = Field(description=USCC_DESCRIPTION)
     name: OperatorName = Field(description="The registered name, e.g. 兰州大学")
     kind: OperatorKind
@@ -55,10 +54,8 @@ class OperatorCreate(BaseModel):
     stable_revenue_evidence: bool | None = Field(None, description=REVENUE)
 
 
-class OperatorUpdate(BaseModel):
+class OperatorUpdate(RequestBody):
     """A correction: only the fields sent change, and the operator gets a new version."""
-
-    model_config = ConfigDict(extra="forbid")
 
     uscc: RawUscc | None = Field(None, description=USCC_DESCRIPTION)
     name: OperatorName | None = None

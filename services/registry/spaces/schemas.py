@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from services.registry.spaces.models import SpaceChangeKind
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.contracts.spaces import SpaceForm, SpaceProfile, SpaceStatus, SpaceSummary
+from shared.text import RequestBody
 
 SpaceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -24,9 +25,7 @@ ADDRESS = (
 OPERATOR = "运营主体: the operator running it, in the space's jurisdiction"
 
 
-class SpaceCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SpaceCreate(RequestBody):
     name: SpaceName = Field(description="The space's name, e.g. 西软众创空间")
     jurisdiction_code: JurisdictionCode = Field(description="属地: the managing jurisdiction")
     form: SpaceForm
@@ -36,10 +35,8 @@ class SpaceCreate(BaseModel):
     address: Address | None = Field(None, description=ADDRESS)
 
 
-class SpaceUpdate(BaseModel):
+class SpaceUpdate(RequestBody):
     """A correction: only the fields sent change, and the space gets a new version."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: SpaceName | None = Field(None, description="Unique within the space's jurisdiction")
     address: Address | None = Field(None, description="地址")
@@ -107,10 +104,8 @@ class SpaceVersionOut(BaseModel):
         return value
 
 
-class JurisdictionChangeCreate(BaseModel):
+class JurisdictionChangeCreate(RequestBody):
     """属地变更: the bureau moves a space to another jurisdiction from a date."""
-
-    model_config = ConfigDict(extra="forbid")
 
     jurisdiction_code: JurisdictionCode = Field(description="The new managing jurisdiction")
     effective_on: date = Field(

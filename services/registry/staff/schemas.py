@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.text import RequestBody
+
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 StaffRole = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Qualifications = Annotated[
@@ -15,9 +17,7 @@ Qualifications = Annotated[
 ]
 
 
-class StaffCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class StaffCreate(RequestBody):
     name: PersonName
     role: StaffRole = Field(description="The post held, e.g. 运营经理, 创业导师")
     qualifications: Qualifications | None = Field(
@@ -30,9 +30,7 @@ class StaffCreate(BaseModel):
     )
 
 
-class StaffDeparture(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class StaffDeparture(RequestBody):
     ended_on: date = Field(description="The last day: not in the future, not before started_on")
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from services.registry.status.models import StatusAct
 from shared.contracts.events import RevocationReason
 from shared.contracts.spaces import SpaceStatus
+from shared.text import RequestBody
 
 DocumentNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Remarks = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -22,9 +23,7 @@ EFFECTIVE_ON = (
 )
 
 
-class _Act(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class _Act(RequestBody):
     effective_on: date = Field(description=EFFECTIVE_ON)
     document_no: DocumentNo = Field(
         description="文号: the bureau's document, e.g. 兰科发〔2026〕12号"

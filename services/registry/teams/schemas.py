@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.registry.teams.models import TeamEventKind, TeamField, TeamStatus
+from shared.text import RequestBody
 
 TeamName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # Generous on input: spaces and lower case are normalised away before the code is checked.
@@ -20,9 +21,7 @@ USCC_DESCRIPTION = (
 )
 
 
-class TeamCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TeamCreate(RequestBody):
     name: TeamName = Field(description="The enterprise's registered name or the team's name")
     uscc: RawUscc | None = Field(None, description=f"If registered: {USCC_DESCRIPTION}")
     field: TeamField = Field(
@@ -34,20 +33,16 @@ class TeamCreate(BaseModel):
     )
 
 
-class TeamGraduation(BaseModel):
+class TeamGraduation(RequestBody):
     """毕业: the team leaves having registered an enterprise."""
-
-    model_config = ConfigDict(extra="forbid")
 
     graduated_on: date = Field(description="Not in the future, not before joined_on")
     registered_enterprise_name: TeamName = Field(description="The enterprise it registered")
     registered_enterprise_uscc: RawUscc | None = Field(None, description=USCC_DESCRIPTION)
 
 
-class TeamExit(BaseModel):
+class TeamExit(RequestBody):
     """退出: the team leaves without graduating."""
-
-    model_config = ConfigDict(extra="forbid")
 
     exited_on: date = Field(description="Not in the future, not before joined_on")
 

@@ -11,11 +11,10 @@ from services.subsidy.awards.models import AwardKind, AwardStatus, ProposalStatu
 from services.subsidy.money import PositiveFen
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.contracts.spaces import SpaceForm
+from shared.text import RequestBody
 
 
-class AwardIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AwardIn(RequestBody):
     space_id: uuid.UUID
     kind: AwardKind
     amount_fen: PositiveFen | None = Field(
@@ -27,16 +26,12 @@ class AwardIn(BaseModel):
     decided_on: date = Field(description="The decision's date: the space must be recognised on it")
 
 
-class ProposalConfirmation(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ProposalConfirmation(RequestBody):
     decision_document_no: str = Field(min_length=1, max_length=200)
     decided_on: date
 
 
-class Reason(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Reason(RequestBody):
     reason: str = Field(min_length=1, max_length=500, description="Why, for the record")
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from services.subsidy.ledger.models import EntryKind
 from services.subsidy.money import PositiveFen, SignedFen
+from shared.text import RequestBody
 
 DocumentNo = Field(
     min_length=1,
@@ -17,18 +18,14 @@ DocumentNo = Field(
 )
 
 
-class AppropriationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AppropriationIn(RequestBody):
     amount_fen: PositiveFen
     document_no: str = DocumentNo
     appropriated_on: date = Field(description="The document's date (not in the future)")
     memo: str = Field("", max_length=500)
 
 
-class AdjustmentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AdjustmentIn(RequestBody):
     amount_fen: SignedFen = Field(description="Positive adds to the budget, negative takes away")
     document_no: str = DocumentNo
     adjusted_on: date

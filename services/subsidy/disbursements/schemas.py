@@ -9,11 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.subsidy.disbursements.models import DisbursementMethod, DisbursementStatus
 from services.subsidy.money import PositiveFen
+from shared.text import RequestBody
 
 
-class DisbursementIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DisbursementIn(RequestBody):
     amount_fen: PositiveFen = Field(description="This tranche; at most what the award has left")
     payee_name: str = Field(min_length=1, max_length=200, description="收款单位: the operator")
     payee_account: str = Field(
@@ -21,15 +20,11 @@ class DisbursementIn(BaseModel):
     )
 
 
-class SendIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SendIn(RequestBody):
     bank_reference: str | None = Field(None, max_length=100, description="支付流水号, if known")
 
 
-class ConfirmIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ConfirmIn(RequestBody):
     settled_on: date = Field(description="到账日期 (not in the future)")
     bank_reference: str = Field(min_length=1, max_length=100, description="支付流水号")
 

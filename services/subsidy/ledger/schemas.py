@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.subsidy.ledger.models import AccountKind, EntryKind, NormalSide
+from shared.text import RequestBody
 
 
 class TransferOut(BaseModel):
@@ -53,9 +54,7 @@ class AccountOut(BaseModel):
     balance: int
 
 
-class ReversalIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReversalIn(RequestBody):
     reason: str = Field(min_length=1, max_length=500, description="冲正原因")
 
 

@@ -10,12 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.subsidy.money import PositiveFen
 from services.subsidy.recoveries.models import CaseStatus, RecoveryGround, SettlementKind
 from shared.contracts.jurisdictions import JurisdictionCode
+from shared.text import RequestBody
 
 
-class MisuseCaseIn(BaseModel):
+class MisuseCaseIn(RequestBody):
     """The bureau's finding that funds were not used as the rules require."""
-
-    model_config = ConfigDict(extra="forbid")
 
     space_id: uuid.UUID
     amount_fen: PositiveFen = Field(description="The determined amount; at most what was paid")
@@ -25,26 +24,20 @@ class MisuseCaseIn(BaseModel):
     due_on: date = Field(description="缴回期限: on or after determined_on")
 
 
-class RepaymentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RepaymentIn(RequestBody):
     amount_fen: PositiveFen = Field(description="At most what is outstanding; partial allowed")
     repaid_on: date
     reference: str = Field(min_length=1, max_length=200, description="缴款凭证号")
 
 
-class OffsetIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OffsetIn(RequestBody):
     award_id: uuid.UUID = Field(description="An approved award of the same operator")
     amount_fen: PositiveFen
     offset_on: date
     document_no: str = Field(min_length=1, max_length=200, description="抵扣决定文号")
 
 
-class WriteOffRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WriteOffRequestIn(RequestBody):
     reason: str = Field(min_length=1, max_length=500, description="核销理由")
 
 

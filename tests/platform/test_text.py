@@ -1,0 +1,74 @@
+"""Text a caller may send: what every store and export can carry (shared.text)."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import Field, ValidationError
+
+from shared.text import RequestBody, unstorable_character
+
+
+@pytest.mark.parametrize(
+    ("character", "refused"),
+    [
+        ("\x00", True),  # PostgreSQL cannot store it
+        ("\x01", True),
+        ("\x08", True),
+        ("\t", False),
+        ("\n", False),
+        ("\x0b", True),
+        ("\x0c", True),
+        ("\r", False),
+        ("\x0e", True),
+        ("\x1f", True),
+        (" ", False),
+        ("\x7f", False),  # DEL: storable, and XML 1.0 carries it
+        ("\x85", False),
+        (chr(0xD7FF), False),
+        (chr(0xD800), True),  # a lone surrogate: not Unicode text
+        (chr(0xDBFF), True),
+        (chr(0xDC00), True),
+        (chr(0xDFFF), True),
+        (chr(0xE000), False),
+        ("\U0001f600", False),
+        ("众", False),
+    ],
+)
+def test_each_edge_of_the_refused_ranges(character: str, refused: bool) -> None:
+    problem = unstorable_character(f"西软{character}空间")
+    assert (problem is not None) is refused
+    if refused:
+        assert f"U+{ord(character):04X} at position 2" in problem
+
+
+class _Body(RequestBody):
+    name: str
+    tags: list[str] = Field(default_factory=list)
+    notes: dict[str, str] = Field(default_factory=dict)
+
+
+class _Mixin(RequestBody):
+    inner: _Body | None = None
+
+
+def test_a_request_body_refuses_unstorable_text_in_the_field_that_holds_it() -> None:
+    assert _Body(name="西软众创空间\t(二期)\n").name == "西软众创空间\t(二期)\n"
+    for data, field in (
+        ({"name": "a\x00b"}, ("name",)),
+        ({"name": "ok", "tags": ["fine", "bad\x1b"]}, ("tags",)),
+        ({"name": "ok", "notes": {"k\x0c": "v"}}, ("notes",)),
+        ({"name": "ok", "notes": {"k": "\udc80"}}, ("notes",)),
+    ):
+        with pytest.raises(ValidationError) as raised:
+            _Body.model_validate(data)
+        assert raised.value.errors()[0]["loc"] == field
+        assert "cannot be stored" in raised.value.errors()[0]["msg"]
+    with pytest.raises(ValidationError) as raised:
+        _Mixin.model_validate({"inner": {"name": "\x00"}})
+    assert raised.value.errors()[0]["loc"] == ("inner", "name")
+
+
+def test_a_request_body_still_refuses_unknown_fields() -> None:
+    with pytest.raises(ValidationError) as raised:
+        _Body.model_validate({"name": "ok", "area_m2": 1})
+    assert raised.value.errors()[0]["type"] == "extra_forbidden"
