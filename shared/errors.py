@@ -7,6 +7,7 @@ documents. No stack trace or SQL text ever leaves the process.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -208,6 +209,32 @@ def validation_problem(exc: RequestValidationError) -> RequestInvalid:
     )
 
 
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def allowed_methods(app: FastAPI, path: str) -> str | None:
+    """Every method the contract offers on ``path`` (for a 405's ``Allow``), or None if none.
+
+    The router names only the methods of the first route that matched the path; a resource
+    served by several routes (``GET`` and ``POST /v1/spaces``) has them all, as the contract says.
+    """
+    table: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+        app.state, "allow_table", None
+    )
+    if table is None:
+        table = []
+        for template, operations in app.openapi().get("paths", {}).items():
+            parts = re.split(r"(\{[^}]+\})", template)
+            pattern = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
+            methods = {m.upper() for m in operations if m in _HTTP_METHODS}
+            if "GET" in methods:
+                methods.add("HEAD")
+            table.append((re.compile(f"^{pattern}$"), frozenset(methods)))
+        app.state.allow_table = table
+    found = set().union(*(methods for regex, methods in table if regex.match(path)))
+    return ", ".join(sorted(found)) or None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemError)
@@ -220,6 +247,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         cls = _STATUS_PROBLEMS.get(exc.status_code)
+        headers = exc.headers
         if exc.status_code == 400:
             problem = MalformedBody(
                 "The body could not be decoded: send UTF-8 JSON with "
@@ -230,6 +258,9 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = f"No such resource: {request.method} {request.url.path}; see /docs for the API"
         elif exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}; see /docs"
+            allowed = allowed_methods(request.app, request.url.path)
+            if allowed:
+                headers = {**(headers or {}), "Allow": allowed}
         else:
             detail = str(exc.detail)
         if cls is None:
@@ -239,9 +270,9 @@ def install_error_handlers(app: FastAPI) -> None:
                 type_uri=PROBLEM_TYPE_PREFIX + "http-error",
                 title="HTTP error",
                 detail=detail,
-                headers=exc.headers,
+                headers=headers,
             )
-        return response_for(cls(detail, headers=exc.headers), request.url.path)
+        return response_for(cls(detail, headers=headers), request.url.path)
 
     async def on_integrity(request: Request, exc: Exception) -> JSONResponse:
         # The database refused a write the application did not foresee; never echo its SQL.

@@ -9,9 +9,6 @@ as UTF-8, which the database and every response speak).
 from __future__ import annotations
 
 import re
-from typing import Any
-
-from pydantic import BaseModel, ConfigDict, field_validator
 
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
@@ -27,30 +24,3 @@ def unstorable_character(text: str) -> str | None:
         f"contains U+{code:04X} at position {found.start()}, {kind}, which cannot be stored; "
         "send plain text (tab, line feed and carriage return are allowed)"
     )
-
-
-def _check(value: Any) -> None:
-    if isinstance(value, str):
-        problem = unstorable_character(value)
-        if problem is not None:
-            raise ValueError(problem)
-    elif isinstance(value, list | tuple | set | frozenset):
-        for item in value:
-            _check(item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _check(key)
-            _check(item)
-
-
-class RequestBody(BaseModel):
-    """The base of a request body a service keeps: a field it does not know is refused, and so
-    is text it could not store or export (see the module). A nested model checks itself."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _storable_text(cls, value: Any) -> Any:
-        _check(value)
-        return value

@@ -87,6 +87,21 @@ async def test_unknown_route_and_wrong_method_are_problems(registry) -> None:
     wrong = await registry.delete("/v1/jurisdictions")
     assert wrong.status_code == 405
     assert wrong.json()["type"] == "urn:lzms:problem:method-not-allowed"
+    assert wrong.headers["allow"] == "GET, HEAD"
+
+
+async def test_a_405_allows_every_method_the_resource_has(registry, auth) -> None:
+    """GET and POST /v1/operators are two routes; a 405 names both, not the first one found."""
+    admin = auth("city_admin")
+    for path, allowed in (
+        ("/v1/operators", "GET, HEAD, POST"),
+        ("/v1/operators/0b7f6c1e-3d1a-4c52-9a52-0c1f9e8f3a11", "GET, HEAD, PATCH"),
+        ("/v1/spaces/0b7f6c1e-3d1a-4c52-9a52-0c1f9e8f3a11", "GET, HEAD, PATCH"),
+    ):
+        response = await registry.request("OPTIONS", path, headers=admin)
+        assert response.status_code == 405, path
+        assert response.headers["allow"] == allowed, path
+        assert response.headers["content-type"] == "application/problem+json"
 
 
 async def test_malformed_json_is_a_422_problem(registry, auth) -> None:
@@ -239,3 +254,34 @@ async def test_a_control_character_in_the_query_is_a_422_naming_the_parameter(
     # Tab, line feed and carriage return are text; anything else percent-encoded passes on.
     response = await registry.get("/v1/audit-log?actor_subject=a%09b%0A%20c%25", headers=admin)
     assert response.status_code == 200, response.text
+
+
+async def test_lax_json_types_are_refused_naming_the_field(registry, auth) -> None:
+    """A count sent as false, a date sent as a number: refused, and nothing is recorded."""
+    admin = auth("city_admin")
+    space = (await registry.post("/v1/spaces", json=space_body(), headers=admin)).json()
+    activities = f"/v1/spaces/{space['id']}/activities"
+    for body, field in (
+        (
+            {"kind": "camp", "title": "训练营", "held_on": "2024-03-01", "attendance": False},
+            "body.attendance",
+        ),
+        (
+            {"kind": "camp", "title": "训练营", "held_on": "2024-03-01", "attendance": "30"},
+            "body.attendance",
+        ),
+        (
+            {"kind": "camp", "title": "训练营", "held_on": 1709251200, "attendance": 30},
+            "body.held_on",
+        ),
+    ):
+        response = await registry.post(activities, json=body, headers=admin)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == field
+    assert (await registry.get(activities, headers=admin)).json()["items"] == []
+    accepted = await registry.post(
+        activities,
+        json={"kind": "camp", "title": "训练营", "held_on": "2024-03-01", "attendance": 30},
+        headers=admin,
+    )
+    assert accepted.status_code == 201, accepted.text

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from pydantic import Field, ValidationError
 
-from shared.text import RequestBody, unstorable_character
+from shared.request_body import RequestBody, unstorable_character
 
 
 @pytest.mark.parametrize(
@@ -72,3 +75,45 @@ def test_a_request_body_still_refuses_unknown_fields() -> None:
     with pytest.raises(ValidationError) as raised:
         _Body.model_validate({"name": "ok", "area_m2": 1})
     assert raised.value.errors()[0]["type"] == "extra_forbidden"
+
+
+# --- JSON types as the contract gives them ---------------------------------------------------
+
+
+class _Typed(RequestBody):
+    count: int
+    area: Decimal | None = None
+    held_on: date | None = None
+    flag: bool = False
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "words"),
+    [
+        ({"count": True}, "count", "not true or false"),
+        ({"count": "12"}, "count", "not text"),
+        ({"count": 1, "area": False}, "area", "not true or false"),
+        ({"count": 1, "held_on": 0}, "held_on", "YYYY-MM-DD"),
+        ({"count": 1, "held_on": 1_700_000_000.5}, "held_on", "YYYY-MM-DD"),
+    ],
+)
+def test_lax_guesses_are_refused(data: dict[str, object], field: str, words: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        _Typed.model_validate(data)
+    (error,) = raised.value.errors()
+    assert error["loc"] == (field,)
+    assert words in error["msg"]
+
+
+def test_what_the_contract_offers_is_taken() -> None:
+    typed = _Typed.model_validate(
+        {"count": 12, "area": "120.50", "held_on": "2026-03-01", "flag": True}
+    )
+    assert (typed.count, typed.area, typed.held_on, typed.flag) == (
+        12,
+        Decimal("120.50"),
+        date(2026, 3, 1),
+        True,
+    )
+    assert _Typed.model_validate({"count": 12, "area": 99.5}).area == Decimal("99.5")
+    assert _Typed.model_validate({"count": 3, "held_on": None}).held_on is None

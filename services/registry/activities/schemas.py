@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.registry.activities.models import MAX_ATTENDANCE, ActivityKind
-from shared.text import RequestBody
+from shared.request_body import RequestBody
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 

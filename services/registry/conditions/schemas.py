@@ -18,7 +18,7 @@ from shared.contracts.facts import (
     StartupService,
     Tenure,
 )
-from shared.text import RequestBody
+from shared.request_body import RequestBody
 
 Remarks = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

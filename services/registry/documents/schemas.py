@@ -9,7 +9,7 @@ from typing import Annotated, Self
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from services.registry.documents.models import DocumentKind
-from shared.text import RequestBody
+from shared.request_body import RequestBody
 
 Sha256 = Annotated[
     str,

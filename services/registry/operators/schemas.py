@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from shared.contracts.facts import OperatorKind
 from shared.contracts.jurisdictions import JurisdictionCode
-from shared.text import RequestBody
+from shared.request_body import RequestBody
 
 OperatorName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 from services.registry.spaces.models import SpaceChangeKind
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.contracts.spaces import SpaceForm, SpaceProfile, SpaceStatus, SpaceSummary
-from shared.text import RequestBody
+from shared.request_body import RequestBody
 
 SpaceName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.text import RequestBody
+from shared.request_body import RequestBody
 
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 StaffRole = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]

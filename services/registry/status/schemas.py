@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from services.registry.status.models import StatusAct
 from shared.contracts.events import RevocationReason
 from shared.contracts.spaces import SpaceStatus
-from shared.text import RequestBody
+from shared.request_body import RequestBody
 
 DocumentNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Remarks = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]

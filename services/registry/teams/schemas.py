@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from services.registry.teams.models import TeamEventKind, TeamField, TeamStatus
-from shared.text import RequestBody
+from shared.request_body import RequestBody
 
 TeamName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 # Generous on input: spaces and lower case are normalised away before the code is checked.

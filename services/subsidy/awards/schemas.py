@@ -11,7 +11,7 @@ from services.subsidy.awards.models import AwardKind, AwardStatus, ProposalStatu
 from services.subsidy.money import PositiveFen
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.contracts.spaces import SpaceForm
-from shared.text import RequestBody
+from shared.request_body import RequestBody
 
 
 class AwardIn(RequestBody):

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from services.subsidy.ledger.models import EntryKind
 from services.subsidy.money import PositiveFen, SignedFen
-from shared.text import RequestBody
+from shared.request_body import RequestBody
 
 DocumentNo = Field(
     min_length=1,

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.subsidy.disbursements.models import DisbursementMethod, DisbursementStatus
 from services.subsidy.money import PositiveFen
-from shared.text import RequestBody
+from shared.request_body import RequestBody
 
 
 class DisbursementIn(RequestBody):

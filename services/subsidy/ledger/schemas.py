@@ -8,7 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.subsidy.ledger.models import AccountKind, EntryKind, NormalSide
-from shared.text import RequestBody
+from shared.request_body import RequestBody
 
 
 class TransferOut(BaseModel):

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.subsidy.money import PositiveFen
 from services.subsidy.recoveries.models import CaseStatus, RecoveryGround, SettlementKind
 from shared.contracts.jurisdictions import JurisdictionCode
-from shared.text import RequestBody
+from shared.request_body import RequestBody
 
 
 class MisuseCaseIn(RequestBody):
