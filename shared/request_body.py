@@ -10,11 +10,12 @@ know is refused. Each refusal is the usual 422 naming the field.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from pydantic import (
     BaseModel,
@@ -28,7 +29,9 @@ from pydantic import (
 
 from shared.text import unstorable_character
 
-_INTEGER, _NUMBER, _DATE = "integer", "number", "date"
+_INTEGER, _NUMBER, _DATE, _DATETIME = "integer", "number", "date", "datetime"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_WORDS = "a date is written as text, YYYY-MM-DD (e.g. 2026-03-01)"
 _OWN_CHECKS = (BeforeValidator, PlainValidator, WrapValidator)
 
 
@@ -41,7 +44,12 @@ def _members(annotation: Any) -> list[Any]:
     return [] if annotation is type(None) else [annotation]
 
 
-_KIND_NAMES = {_INTEGER: "integer", _NUMBER: "number", _DATE: "date string (YYYY-MM-DD)"}
+_KIND_NAMES = {
+    _INTEGER: "integer",
+    _NUMBER: "number",
+    _DATE: "date string (YYYY-MM-DD)",
+    _DATETIME: "date-time string",
+}
 
 
 def _json_kind(annotation: Any) -> str | None:
@@ -52,9 +60,25 @@ def _json_kind(annotation: Any) -> str | None:
         return _INTEGER
     if all(m in (int, float, Decimal) for m in members):
         return _NUMBER
-    if all(m in (date, datetime) for m in members):
+    if all(m is date for m in members):
         return _DATE
+    if all(m is datetime for m in members):
+        return _DATETIME
     return None
+
+
+def _iso_date(value: Any) -> Any:
+    """A date as text, ``YYYY-MM-DD`` and nothing else: Pydantic would also read a number, or a
+    string of digits, as seconds since 1970."""
+    if isinstance(value, bool | int | float) or (
+        isinstance(value, str) and not _ISO_DATE.fullmatch(value)
+    ):
+        raise ValueError(_DATE_WORDS)
+    return value
+
+
+# A date parameter of a query or a path: ``as_of=2026-03-01``, never ``as_of=0``.
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 
 def _check_text(value: Any) -> None:
@@ -101,8 +125,12 @@ class RequestBody(BaseModel):
             raise ValueError(f"must be a JSON {_KIND_NAMES[kind]}, not true or false")
         if kind == _INTEGER and isinstance(value, str):
             raise ValueError("must be a JSON integer (e.g. 12), not text")
-        if kind == _DATE and isinstance(value, int | float):
-            raise ValueError("a date is written as text, YYYY-MM-DD (e.g. 2026-03-01)")
+        if kind == _DATE:
+            return _iso_date(value)
+        if kind == _DATETIME and (
+            isinstance(value, int | float) or (isinstance(value, str) and value.isdigit())
+        ):
+            raise ValueError("a date and time is written as text, e.g. 2026-03-01T09:30:00+08:00")
         return value
 
     @field_validator("*", mode="after")

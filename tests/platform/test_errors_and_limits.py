@@ -285,3 +285,14 @@ async def test_lax_json_types_are_refused_naming_the_field(registry, auth) -> No
         headers=admin,
     )
     assert accepted.status_code == 201, accepted.text
+
+
+async def test_a_date_in_the_query_is_yyyy_mm_dd_not_a_number(registry, auth) -> None:
+    admin = auth("city_admin")
+    for value in ("0", "1709251200", "2026-3-1"):
+        response = await registry.get("/v1/statistics", params={"as_of": value}, headers=admin)
+        assert response.status_code == 422, (value, response.text)
+        assert response.json()["errors"][0]["field"] == "query.as_of"
+        assert "YYYY-MM-DD" in response.json()["errors"][0]["message"]
+    response = await registry.get("/v1/statistics", params={"as_of": "2026-03-01"}, headers=admin)
+    assert response.status_code == 200, response.text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -117,3 +117,28 @@ def test_what_the_contract_offers_is_taken() -> None:
     )
     assert _Typed.model_validate({"count": 12, "area": 99.5}).area == Decimal("99.5")
     assert _Typed.model_validate({"count": 3, "held_on": None}).held_on is None
+
+
+class _Dated(RequestBody):
+    held_on: date
+    at: datetime | None = None
+
+
+@pytest.mark.parametrize(
+    "value", ["0", "1709251200", "2024-3-1", "2024-03-01T00:00:00", " 2024-03-01"]
+)
+def test_a_date_is_only_yyyy_mm_dd(value: str) -> None:
+    with pytest.raises(ValidationError) as raised:
+        _Dated.model_validate({"held_on": value})
+    assert "YYYY-MM-DD" in raised.value.errors()[0]["msg"]
+
+
+def test_a_date_time_is_not_a_number() -> None:
+    assert _Dated.model_validate({"held_on": "2024-03-01"}).held_on == date(2024, 3, 1)
+    at = _Dated.model_validate({"held_on": "2024-03-01", "at": "2024-03-01T09:30:00+08:00"}).at
+    assert at is not None
+    assert at.utcoffset() is not None
+    for value in (1709251200, "1709251200"):
+        with pytest.raises(ValidationError) as raised:
+            _Dated.model_validate({"held_on": "2024-03-01", "at": value})
+        assert raised.value.errors()[0]["loc"] == ("at",)

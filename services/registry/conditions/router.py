@@ -5,7 +5,6 @@ reads each route's body type from the closure the factory builds.
 """
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Response, status
@@ -19,6 +18,7 @@ from shared.audit import AuditNote
 from shared.auth import Principal
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParams, page_of, page_params
+from shared.request_body import IsoDate
 from shared.unit_of_work import TransactionalRoute, get_audit_note, get_session
 
 router = APIRouter(
@@ -78,7 +78,7 @@ def _add_routes(section: Section) -> None:
         session: Annotated[AsyncSession, Depends(get_session)],
         principal: Annotated[Principal, Depends(readers)],
         as_of: Annotated[
-            date | None,
+            IsoDate | None,
             Query(
                 description="The version in force at the end of this date (China time); the "
                 "latest recorded if omitted"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -18,6 +17,7 @@ from shared.auth import Principal
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.contracts.spaces import SpaceForm, SpaceProfile, SpaceStatus
 from shared.errors import problem_responses
+from shared.request_body import IsoDate
 from shared.unit_of_work import TransactionalRoute, get_session
 
 router = APIRouter(
@@ -97,7 +97,7 @@ async def export_statistics(
     session: Session,
     principal: Reader,
     export_format: Format = ExportFormat.XLSX,
-    as_of: Annotated[date | None, Query(description="Today (China time) if omitted")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="Today (China time) if omitted")] = None,
     year: Annotated[int | None, Query(ge=2015, le=2100)] = None,
     province_national_filing: ProvinceTotal = None,
     province_provincial: ProvinceTotal = None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -14,6 +13,7 @@ from services.registry.facts import service
 from shared.auth import Principal
 from shared.contracts.facts import SpaceFacts
 from shared.errors import problem_responses
+from shared.request_body import IsoDate
 from shared.unit_of_work import TransactionalRoute, get_session
 
 router = APIRouter(
@@ -41,7 +41,7 @@ async def get_facts(
     session: Annotated[AsyncSession, Depends(get_session)],
     principal: Annotated[Principal, Depends(readers)],
     as_of: Annotated[
-        date,
+        IsoDate,
         Query(
             description="The date the facts describe (China time): not before the space "
             "opened, not in the future"

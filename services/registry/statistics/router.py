@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -13,6 +12,7 @@ from services.registry.statistics import service
 from services.registry.statistics.schemas import Statistics
 from shared.auth import Principal
 from shared.errors import problem_responses
+from shared.request_body import IsoDate
 from shared.unit_of_work import TransactionalRoute, get_session
 
 router = APIRouter(
@@ -41,7 +41,7 @@ ProvinceTotal = Annotated[int | None, Query(ge=1, le=1_000_000)]
 async def get_statistics(
     session: Annotated[AsyncSession, Depends(get_session)],
     principal: Annotated[Principal, Depends(readers)],
-    as_of: Annotated[date | None, Query(description="Today (China time) if omitted")] = None,
+    as_of: Annotated[IsoDate | None, Query(description="Today (China time) if omitted")] = None,
     year: Annotated[
         int | None,
         Query(ge=2015, le=2100, description="The year of the yearly figures; as_of's by default"),

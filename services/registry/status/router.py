@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Response, status
@@ -25,6 +24,7 @@ from shared.auth import Principal
 from shared.contracts.spaces import SpaceStanding
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParams, page_of, page_params
+from shared.request_body import IsoDate
 from shared.unit_of_work import TransactionalRoute, get_audit_note, get_session
 
 router = APIRouter(
@@ -178,7 +178,7 @@ async def get_standing(
     session: Annotated[AsyncSession, Depends(get_session)],
     principal: Annotated[Principal, Depends(readers)],
     as_of: Annotated[
-        date | None,
+        IsoDate | None,
         Query(description="The date (China time); today if omitted"),
     ] = None,
 ) -> SpaceStanding:
