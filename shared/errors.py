@@ -217,8 +217,10 @@ def allowed_methods(app: FastAPI, path: str) -> str | None:
 
     The router names only the methods of the first route that matched the path; a resource
     served by several routes (``GET`` and ``POST /v1/spaces``) has them all, as the contract says.
+    Where a literal path and a template both match (``/v1/spaces/export`` and
+    ``/v1/spaces/{space_id}``), the resource is the one with fewer parameters.
     """
-    table: list[tuple[re.Pattern[str], frozenset[str]]] | None = getattr(
+    table: list[tuple[int, re.Pattern[str], frozenset[str]]] | None = getattr(
         app.state, "allow_table", None
     )
     if table is None:
@@ -229,9 +231,14 @@ def allowed_methods(app: FastAPI, path: str) -> str | None:
             methods = {m.upper() for m in operations if m in _HTTP_METHODS}
             if "GET" in methods:
                 methods.add("HEAD")
-            table.append((re.compile(f"^{pattern}$"), frozenset(methods)))
+            parameters = sum(p.startswith("{") for p in parts)
+            table.append((parameters, re.compile(f"^{pattern}$"), frozenset(methods)))
         app.state.allow_table = table
-    found = set().union(*(methods for regex, methods in table if regex.match(path)))
+    matches = [(parameters, methods) for parameters, regex, methods in table if regex.match(path)]
+    if not matches:
+        return None
+    fewest = min(parameters for parameters, _ in matches)
+    found = set().union(*(methods for parameters, methods in matches if parameters == fewest))
     return ", ".join(sorted(found)) or None
 
 

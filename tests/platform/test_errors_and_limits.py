@@ -97,6 +97,7 @@ async def test_a_405_allows_every_method_the_resource_has(registry, auth) -> Non
         ("/v1/operators", "GET, HEAD, POST"),
         ("/v1/operators/0b7f6c1e-3d1a-4c52-9a52-0c1f9e8f3a11", "GET, HEAD, PATCH"),
         ("/v1/spaces/0b7f6c1e-3d1a-4c52-9a52-0c1f9e8f3a11", "GET, HEAD, PATCH"),
+        ("/v1/spaces/export", "GET, HEAD"),  # the export, not a space whose id is "export"
     ):
         response = await registry.request("OPTIONS", path, headers=admin)
         assert response.status_code == 405, path
