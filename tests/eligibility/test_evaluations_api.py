@@ -300,3 +300,26 @@ async def test_bulk_request_bodies_stay_in_the_contract(eligibility) -> None:
         assert body["content"]["application/json"]["schema"]["$ref"].endswith(f"/{model}")
         assert model in contract["components"]["schemas"]
     assert "RegistrySpaces" in contract["components"]["schemas"]
+
+
+@pytest.mark.backends("sqlite")
+@pytest.mark.parametrize(
+    ("day", "accepted"),
+    [("0001-01-01", False), ("1999-12-31", False), ("2000-01-01", True), ("2100-12-31", True)],
+)
+async def test_the_date_judged_is_within_the_calendar_the_rules_look_back_over(
+    eligibility, auth, day, accepted
+) -> None:
+    """Year 1 was a 500 (a look-back of whole calendar years left the calendar); out of
+    2000-2100 it is a 422 naming the field, at the edges it is judged."""
+    body = {"application_date": day, "facts": {"as_of": day, "form": "virtual"}}
+    response = await eligibility.post(
+        "/v1/evaluations/batch",
+        json={"items": [body], "ruleset_id": "lz-measures-2018"},
+        headers=auth("city_admin"),
+    )
+    if accepted:
+        assert response.status_code == 200, response.text
+    else:
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == "body.items.0.application_date"

@@ -13,12 +13,18 @@ from services.eligibility.engine.outcome import OverallVerdict, Verdict
 from shared.contracts.facts import SpaceFacts
 
 MAX_BATCH = 10_000
+# The dates a decision may be asked for: wide enough for any what-if, narrow enough that every
+# rule's look-back (whole calendar years, months) stays within the calendar.
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2100, 12, 31)
+JudgedDate = Annotated[date, Field(ge=EARLIEST_DATE, le=LATEST_DATE)]
 
 
 class EvaluationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    application_date: date = Field(description="申报日: the date the conditions are judged on")
+    application_date: JudgedDate = Field(
+        description="申报日: the date the conditions are judged on (2000-01-01 to 2100-12-31)"
+    )
     facts: SpaceFacts = Field(description="the space's facts as of the application date")
 
     @model_validator(mode="after")
@@ -109,7 +115,9 @@ class RegistrySpaces(BaseModel):
         description="true: every space the registry records as a municipal maker space on "
         "as_of (recognised or under rectification), instead of space_ids",
     )
-    as_of: date = Field(description="the date the facts are taken on, and judged on")
+    as_of: JudgedDate = Field(
+        description="the date the facts are taken on, and judged on (2000-01-01 to 2100-12-31)"
+    )
 
     @model_validator(mode="after")
     def _one_selection(self) -> RegistrySpaces:
