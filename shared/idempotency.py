@@ -15,12 +15,13 @@ from typing import Annotated
 
 import sqlalchemy as sa
 import structlog
-from fastapi import FastAPI, Header
+from fastapi import Depends, FastAPI, Header
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
+from shared.auth.dependencies import authenticated
 from shared.auth.principal import Principal
 from shared.background import pause
 from shared.canonical import canonical_json, sha256_hex
@@ -162,6 +163,7 @@ class IdempotencyKeyRequired(ProblemError):
 
 
 async def require_idempotency_key(
+    _caller: Annotated[Principal, Depends(authenticated)],
     idempotency_key: Annotated[
         str | None,
         Header(
@@ -171,7 +173,10 @@ async def require_idempotency_key(
         ),
     ] = None,
 ) -> str:
-    """Dependency for a POST that must happen at most once (money): refuse it without a key."""
+    """Dependency for a POST that must happen at most once (money): refuse it without a key.
+
+    A caller without a valid token is refused first (401): the key is looked at only for a
+    caller who may be told what is wrong with the request."""
     if idempotency_key is None:
         raise IdempotencyKeyRequired(
             "This request moves money: send an Idempotency-Key header (a new UUID per "

@@ -105,6 +105,12 @@ async def test_an_idempotency_key_is_required_and_a_retry_pays_once(money: Money
     )
     assert without.status_code == 428
     assert without.json()["type"] == "urn:lzms:problem:idempotency-key-required"
+    # A caller without a token is told that first, whatever its key.
+    for key in ({}, {"Idempotency-Key": "bad key"}):
+        anonymous = await money.client.post(
+            f"/v1/awards/{award['id']}/disbursements", json=body, headers=key
+        )
+        assert anonymous.status_code == 401, anonymous.text
     headers = money.auth("finance_officer", sub="finance-zhang", key="tranche-1")
     first = await money.client.post(
         f"/v1/awards/{award['id']}/disbursements", json=body, headers=headers
