@@ -67,7 +67,7 @@ def _json_kind(annotation: Any) -> str | None:
     return None
 
 
-def _iso_date(value: Any) -> Any:
+def iso_date(value: Any) -> Any:
     """A date as text, ``YYYY-MM-DD`` and nothing else: Pydantic would also read a number, or a
     string of digits, as seconds since 1970."""
     if isinstance(value, bool | int | float) or (
@@ -77,8 +77,15 @@ def _iso_date(value: Any) -> Any:
     return value
 
 
+def instant_text(value: Any) -> Any:
+    """A date and time as text: Pydantic would also read a number as seconds since 1970."""
+    if isinstance(value, bool | int | float) or (isinstance(value, str) and value.isdigit()):
+        raise ValueError("a date and time is written as text, e.g. 2026-03-01T09:30:00+08:00")
+    return value
+
+
 # A date parameter of a query or a path: ``as_of=2026-03-01``, never ``as_of=0``.
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+IsoDate = Annotated[date, BeforeValidator(iso_date)]
 
 
 def _check_text(value: Any) -> None:
@@ -126,11 +133,9 @@ class RequestBody(BaseModel):
         if kind == _INTEGER and isinstance(value, str):
             raise ValueError("must be a JSON integer (e.g. 12), not text")
         if kind == _DATE:
-            return _iso_date(value)
-        if kind == _DATETIME and (
-            isinstance(value, int | float) or (isinstance(value, str) and value.isdigit())
-        ):
-            raise ValueError("a date and time is written as text, e.g. 2026-03-01T09:30:00+08:00")
+            return iso_date(value)
+        if kind == _DATETIME:
+            return instant_text(value)
         return value
 
     @field_validator("*", mode="after")

@@ -12,11 +12,12 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shared.contracts.assessment import AssessmentGrade
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.contracts.spaces import SpaceForm, SpaceLevel
+from shared.request_body import instant_text, iso_date
 
 
 class RevocationReason(StrEnum):
@@ -37,6 +38,11 @@ class _Event(BaseModel):
     jurisdiction_code: JurisdictionCode
     form: SpaceForm
     document_no: str = Field(min_length=1, max_length=200, description="The act's document")
+
+    # As the contract writes them: a date as YYYY-MM-DD, an instant as text, never a number
+    # (Pydantic's lax mode reads one as seconds since 1970).
+    _date_as_text = field_validator("occurred_on", mode="before")(iso_date)
+    _instant_as_text = field_validator("recorded_at", mode="before")(instant_text)
 
 
 class SpaceRecognised(_Event):

@@ -319,3 +319,20 @@ async def test_a_repeated_fact_proposes_nothing_new(money: Money) -> None:
         "/v1/award-proposals", headers=money.auth("auditor", key=False)
     )
     assert [p["kind"] for p in listing.json()["items"]] == ["excellent_assessment"]
+
+
+async def test_an_event_with_its_instant_as_a_number_is_refused(money: Money) -> None:
+    space = money.registry.add(since=date(2026, 3, 10))
+    service = money.auth("service", sub="service:registry", key=False)
+    for changed, field in (
+        ({"recorded_at": 0}, "body.space.recognised.recorded_at"),
+        ({"occurred_on": "0"}, "body.space.recognised.occurred_on"),
+    ):
+        body = _event(space, "space.recognised", **changed)
+        response = await money.client.post("/v1/events/registry", json=body, headers=service)
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == field
+    listing = await money.client.get(
+        "/v1/award-proposals", headers=money.auth("auditor", key=False)
+    )
+    assert listing.json()["items"] == []
