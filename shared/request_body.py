@@ -108,7 +108,7 @@ class RequestBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    # Field name -> the JSON kind it must arrive as (integer, number, date), for fields of one.
+    # Field name -> the JSON kind it must arrive as (integer, number, date, date-time).
     _json_kinds: ClassVar[dict[str, str]] = {}
 
     @classmethod
