@@ -305,7 +305,13 @@ async def test_bulk_request_bodies_stay_in_the_contract(eligibility) -> None:
 @pytest.mark.backends("sqlite")
 @pytest.mark.parametrize(
     ("day", "accepted"),
-    [("0001-01-01", False), ("1999-12-31", False), ("2000-01-01", True), ("2100-12-31", True)],
+    [
+        ("0001-01-01", False),
+        ("1999-12-31", False),
+        ("2000-01-01", True),
+        ("2100-12-31", True),
+        ("2101-01-01", False),
+    ],
 )
 async def test_the_date_judged_is_within_the_calendar_the_rules_look_back_over(
     eligibility, auth, day, accepted
