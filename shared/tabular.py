@@ -54,7 +54,7 @@ class Column:
 
     header: str
     money: bool = False
-    width: int | None = None
+    width: int = 16
 
 
 @dataclass(frozen=True)
@@ -139,8 +139,7 @@ def to_xlsx(*tables: Table) -> bytes:
     for table in tables:
         sheet = workbook.create_sheet(table.title)
         for index, column in enumerate(table.columns, 1):
-            if column.width is not None:
-                sheet.column_dimensions[get_column_letter(index)].width = column.width
+            sheet.column_dimensions[get_column_letter(index)].width = column.width
         sheet.freeze_panes = f"{get_column_letter(table.frozen_columns + 1)}2"
         header = []
         for column in table.columns:
