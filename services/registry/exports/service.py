@@ -145,7 +145,9 @@ def _space_row(
     levels: dict[uuid.UUID, list[tuple[SpaceLevel, str]]],
 ) -> list[Cell]:
     space = view.space
-    operator_name, uscc = ("", "") if space.operator_id is None else operators[space.operator_id]
+    no_operator = ("", "")
+    operator = no_operator if space.operator_id is None else operators.get(space.operator_id)
+    operator_name, uscc = operator or no_operator
     return [
         str(space.id),
         space.name,
