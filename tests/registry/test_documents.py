@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from datetime import UTC, date, datetime
 
+import pytest
+
+from services.registry.documents.media import EVIDENCE_MEDIA_TYPES, is_of_type, served_type
+from services.registry.documents.models import Document, DocumentContent, DocumentKind
+from shared.db import Database
 from tests.conftest import space_body
 
 PDF = b"%PDF-1.4\n" + "租赁合同 兰州市城关区 2024-2029".encode() + b"\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(17)
+ZIP = b"PK\x03\x04" + bytes(26) + b"word/document.xml"
 
 
 def _document(**overrides: object) -> dict[str, object]:
@@ -86,6 +94,9 @@ async def test_bad_metadata_is_refused_naming_the_field(registry, auth) -> None:
         ({"kind": "receipt"}, "body.kind"),
         ({"size_bytes": -1}, "body.size_bytes"),
         ({"media_type": "pdf"}, "body.media_type"),
+        ({"filename": "合同\r\nX-Injected: 1.pdf"}, "body.filename"),
+        ({"filename": "../../etc/passwd"}, "body.filename"),
+        ({"filename": "a\\b.pdf"}, "body.filename"),
     ):
         response = await registry.post(
             f"/v1/spaces/{space}/documents", json=_document(**overrides), headers=officer
@@ -145,3 +156,187 @@ async def test_another_district_sees_no_document(registry, auth) -> None:
     refused = await registry.put(f"{base}/{document['id']}/content", content=PDF, headers=stranger)
     assert refused.status_code == 404
     assert (await registry.post(base, json=_document(), headers=stranger)).status_code == 404
+
+
+async def _recorded(registry, auth, content: bytes, **overrides: object) -> tuple[str, dict]:
+    space = await _space(registry, auth)
+    body = _document(
+        sha256=hashlib.sha256(content).hexdigest(), size_bytes=len(content), **overrides
+    )
+    created = await registry.post(
+        f"/v1/spaces/{space}/documents", json=body, headers=auth("district_officer", "620102")
+    )
+    assert created.status_code == 201, created.text
+    return space, created.json()
+
+
+async def test_a_declared_type_that_is_no_evidence_is_refused_naming_the_allowed(
+    registry, auth
+) -> None:
+    space = await _space(registry, auth)
+    officer = auth("district_officer", "620102")
+    for media_type in ("text/html", "image/svg+xml", "application/javascript", "text/plain"):
+        refused = await registry.post(
+            f"/v1/spaces/{space}/documents",
+            json=_document(media_type=media_type, filename="x.html"),
+            headers=officer,
+        )
+        assert refused.status_code == 422, (media_type, refused.text)
+        problem = refused.json()
+        assert problem["type"] == "urn:lzms:problem:document-media-type-not-allowed"
+        assert problem["errors"][0]["field"] == "body.media_type"
+        assert "application/pdf" in problem["allowed_media_types"]
+        assert "application/pdf" in problem["detail"]
+    listing = await registry.get(f"/v1/spaces/{space}/documents", headers=officer)
+    assert listing.json()["items"] == []
+
+
+HTML = b"<!doctype html><script>fetch('/v1/spaces').then(r => r.text())</script>"
+
+
+@pytest.mark.parametrize(
+    ("content", "declared", "found"),
+    [
+        (HTML, "application/pdf", None),
+        (PNG, "application/pdf", "image/png"),
+        (PDF, "image/jpeg", "application/pdf"),
+        (ZIP, "application/msword", "application/zip"),
+    ],
+    ids=["html-as-pdf", "png-as-pdf", "pdf-as-jpeg", "zip-as-doc"],
+)
+async def test_a_file_whose_bytes_are_not_its_declared_type_is_refused(
+    registry, auth, content: bytes, declared: str, found: str | None
+) -> None:
+    space, document = await _recorded(registry, auth, content, media_type=declared)
+    url = f"/v1/spaces/{space}/documents/{document['id']}/content"
+    officer = auth("district_officer", "620102")
+    refused = await registry.put(url, content=content, headers=officer)
+    assert refused.status_code == 415, refused.text
+    problem = refused.json()
+    assert problem["type"] == "urn:lzms:problem:document-content-not-declared-type"
+    assert (problem["declared_media_type"], problem["detected_media_type"]) == (declared, found)
+    assert "application/pdf" in problem["allowed_media_types"]
+    assert (await registry.get(url, headers=officer)).status_code == 404  # nothing stored
+    read = await registry.get(f"/v1/spaces/{space}/documents/{document['id']}", headers=officer)
+    assert read.json()["content_stored"] is False
+
+
+async def test_a_file_is_served_as_an_attachment_the_browser_may_not_sniff(registry, auth) -> None:
+    space, document = await _recorded(
+        registry, auth, PNG, media_type="image/png", filename='现场"照片";.png'
+    )
+    url = f"/v1/spaces/{space}/documents/{document['id']}/content"
+    officer = auth("district_officer", "620102")
+    assert (await registry.put(url, content=PNG, headers=officer)).status_code == 200
+    served = await registry.get(url, headers=officer)
+    assert served.status_code == 200
+    assert served.content == PNG
+    assert served.headers["content-type"] == "image/png"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert "sandbox" in served.headers["content-security-policy"]
+    disposition = served.headers["content-disposition"]
+    # The ASCII name has nothing that could end the quoted string early; the real name is
+    # percent-encoded whole.
+    assert disposition == (
+        f'attachment; filename="document-{document["id"]}.png"; '
+        "filename*=UTF-8''%E7%8E%B0%E5%9C%BA%22%E7%85%A7%E7%89%87%22%3B.png"
+    )
+
+
+async def test_a_file_stored_before_types_were_checked_is_served_as_octet_stream(
+    registry_app, registry, auth
+) -> None:
+    """A document recorded as text/html (or whose bytes are not its type) stays on record and
+    downloadable, only never as something a browser would render."""
+    space = await _space(registry, auth)
+    database: Database = registry_app.state.database
+    ids = []
+    async with database.sessionmaker() as session:
+        for declared, content in (("text/html", HTML), ("application/pdf", HTML)):
+            document_id = uuid.uuid4()
+            ids.append(document_id)
+            session.add(
+                Document(
+                    id=document_id,
+                    space_id=uuid.UUID(space),
+                    kind=DocumentKind.OTHER,
+                    title="旧材料",
+                    issuer="某单位",
+                    issued_on=date(2024, 1, 5),
+                    supports='["premises"]',
+                    sha256=hashlib.sha256(content).hexdigest(),
+                    size_bytes=len(content),
+                    media_type=declared,
+                    filename="旧材料.html",
+                    recorded_at=datetime.now(UTC),
+                    recorded_by="someone",
+                )
+            )
+        session.add(
+            DocumentContent(
+                sha256=hashlib.sha256(HTML).hexdigest(),
+                content=HTML,
+                size_bytes=len(HTML),
+                stored_at=datetime.now(UTC),
+                stored_by="someone",
+            )
+        )
+        await session.commit()
+    for document_id in ids:
+        served = await registry.get(
+            f"/v1/spaces/{space}/documents/{document_id}/content", headers=auth("auditor")
+        )
+        assert served.status_code == 200, served.text
+        assert served.content == HTML
+        assert served.headers["content-type"] == "application/octet-stream"
+        assert served.headers["x-content-type-options"] == "nosniff"
+        assert served.headers["content-disposition"].startswith("attachment; ")
+
+
+async def test_the_contract_says_what_a_download_is_served_as(registry) -> None:
+    paths = (await registry.get("/openapi.json")).json()["paths"]
+    download = paths["/v1/spaces/{space_id}/documents/{document_id}/content"]["get"]
+    served = download["responses"]["200"]
+    assert set(served["content"]) == {*EVIDENCE_MEDIA_TYPES, "application/octet-stream"}
+    assert {"Content-Disposition", "X-Content-Type-Options"} <= set(served["headers"])
+    upload = paths["/v1/spaces/{space_id}/documents/{document_id}/content"]["put"]
+    assert "415" in upload["responses"]
+
+
+# A file of each container, as its first bytes begin.
+SAMPLES = {
+    "application/pdf": PDF,
+    "image/png": PNG,
+    "image/jpeg": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
+    "image/gif": b"GIF89a\x01\x00\x01\x00",
+    "image/webp": b"RIFF\x24\x00\x00\x00WEBPVP8 ",
+    "image/tiff": b"II*\x00\x08\x00\x00\x00",
+    "ole": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(8),
+    "zip": ZIP,
+    "application/x-7z-compressed": b"7z\xbc\xaf\x27\x1c\x00\x04",
+    "rar": b"Rar!\x1a\x07\x01\x00",
+    "html": HTML,
+    "svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    "empty": b"",
+}
+CONTAINER = {
+    "application/msword": "ole",
+    "application/vnd.ms-excel": "ole",
+    "application/vnd.ms-powerpoint": "ole",
+    "application/vnd.rar": "rar",
+    "application/x-rar-compressed": "rar",
+}
+
+
+@pytest.mark.parametrize("media_type", EVIDENCE_MEDIA_TYPES)
+def test_each_evidence_type_takes_its_own_bytes_and_no_other(media_type: str) -> None:
+    own = CONTAINER.get(media_type) or (
+        media_type if media_type in SAMPLES else "zip"  # docx, xlsx, odt, ofd, zip ...
+    )
+    assert is_of_type(SAMPLES[own], media_type)
+    assert is_of_type(SAMPLES[own], media_type.upper())  # a media type is case-insensitive
+    assert served_type(media_type, SAMPLES[own]) == media_type
+    for other, sample in SAMPLES.items():
+        if other != own:
+            assert not is_of_type(sample, media_type), other
+            assert served_type(media_type, sample) == "application/octet-stream", other

@@ -6,16 +6,24 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
 import openpyxl
 import pytest
 
+from services.subsidy.awards.models import AwardKind, AwardStatus
 from services.subsidy.budgets.service import percent
+from services.subsidy.disbursements.models import DisbursementStatus
+from services.subsidy.ledger.models import EntryKind
+from services.subsidy.recoveries.models import CaseStatus, RecoveryGround, SettlementKind
+from services.subsidy.reports.service import memo_text
+from shared.contracts.events import RevocationReason
 from shared.timezone import today_in_china
 from tests.subsidy.conftest import FakeSpace, Money, doc
 
@@ -482,7 +490,9 @@ async def test_summary_xlsx_says_what_the_json_says(money: Money) -> None:
     budget = workbook["预算执行"]
     values = [cell.value for cell in budget[2]]
     assert round(values[0] * 100) == report["budget"]["appropriated_fen"]
-    assert values[3] == report["budget"]["execution_rate_percent"]
+    # The rate is a number with one decimal, as the JSON's text says it.
+    assert Decimal(str(values[3])) == Decimal(report["budget"]["execution_rate_percent"])
+    assert (budget[2][3].data_type, budget[2][3].number_format) == ("n", "0.0")
 
     district = money.auth("district_officer", QILIHE, key=False)
     theirs = await _get(money, "/v1/reports/summary.xlsx", district, by="space")
@@ -522,6 +532,112 @@ async def test_statement_exports_list_the_ledger_lines(money: Money) -> None:
         line["outstanding_fen"] for line in lines
     ]
     assert rows[0][1].date() == date.fromisoformat(lines[0]["effective_on"])
+
+
+# Every code of the subsidy's enums, and the English phrases its memos were written with.
+ENGLISH = frozenset(
+    code
+    for enum in (
+        AwardKind,
+        AwardStatus,
+        DisbursementStatus,
+        EntryKind,
+        RecoveryGround,
+        CaseStatus,
+        SettlementKind,
+        RevocationReason,
+    )
+    for code in enum
+) | {"recognition revoked", "paid after revocation", "tranche", "award"}
+
+
+def _english_in(text: str) -> set[str]:
+    words = set(re.findall(r"[a-z_]+(?: [a-z_]+)*", text))
+    return {code for code in ENGLISH if any(code in word for word in words)}
+
+
+async def test_no_statement_cell_or_summary_holds_an_english_code(money: Money) -> None:
+    """摘要 and every other cell of the statements and summaries are Chinese (a memo recorded
+    as ``{space} recognition {document}`` or ``cancelled: recognition revoked (...)`` reads
+    with the Chinese labels)."""
+    books = await _books(money)
+    found: dict[str, set[str]] = {}
+    urls = [f"/v1/reports/spaces/{space.id}/statement" for space in (books.a, books.b, books.c)]
+    for url in urls:
+        for line in (await _get(money, url)).json()["lines"]:
+            found[f"{url} {line['seq']} summary"] = _english_in(line["summary"])
+    exports = [(f"{url}{suffix}", {}) for url in urls for suffix in (".csv", ".xlsx")]
+    exports += [
+        (f"/v1/reports/summary{suffix}", {"by": by})
+        for suffix in (".csv", ".xlsx")
+        for by in ("year", "jurisdiction", "space", "kind", "status")
+    ]
+    for url, params in exports:
+        content = (await _get(money, url, **params)).content
+        if ".csv" in url:
+            cells = [cell for row in _csv(content) for cell in row]
+        else:
+            workbook = openpyxl.load_workbook(io.BytesIO(content))
+            cells = [
+                str(cell.value)
+                for sheet in workbook.worksheets
+                for row in sheet.iter_rows()
+                for cell in row
+                if cell.value is not None
+            ]
+        for index, cell in enumerate(cells):
+            found[f"{url} {params} cell {index}"] = _english_in(cell)
+    assert {where: codes for where, codes in found.items() if codes} == {}
+
+
+AWARD_ID = "6f1c0e0a-5d7e-4b1a-9c3e-2f4b5a6c7d8e"
+
+
+@pytest.mark.parametrize(
+    ("kind", "memo", "summary"),
+    [
+        (
+            EntryKind.AWARD_COMMITTED,
+            "西软 众创空间 recognition 兰科发〔2025〕1号",
+            "西软 众创空间 新认定市级众创空间奖励 兰科发〔2025〕1号",
+        ),
+        (
+            EntryKind.AWARD_COMMITTED,
+            "空间 excellent_assessment X-1",
+            "空间 年度考核优秀奖励 X-1",
+        ),
+        (
+            EntryKind.DISBURSEMENT_RELEASED,
+            "cancelled: recognition revoked (false_materials, 兰科发〔2026〕3号)",
+            "拨付取消：取消认定（弄虚作假等不正当手段取得认定，兰科发〔2026〕3号）",
+        ),
+        (
+            EntryKind.AWARD_RELEASED,
+            "recognition revoked (failed_assessments, 兰科发〔2026〕4号)",
+            "取消认定（连续两年考核不合格，兰科发〔2026〕4号）",
+        ),
+        (EntryKind.DISBURSEMENT_RELEASED, "failed: 账户已销户", "拨付失败：账户已销户"),
+        (
+            EntryKind.RECOVERY_DETERMINED,
+            "false_materials: 《兰州市众创空间认定管理办法》第二十条",
+            "以虚假材料取得认定：《兰州市众创空间认定管理办法》第二十条",
+        ),
+        (EntryKind.RECOVERY_DETERMINED, "misuse: 第二十一条", "未按规定使用财政资金：第二十一条"),
+        (
+            EntryKind.RECOVERY_DETERMINED,
+            f"paid after revocation: tranche 2 of award {AWARD_ID}",
+            f"取消认定后到账：奖补{AWARD_ID} 第2笔",
+        ),
+        (EntryKind.REPAYMENT, "repayment 缴款-1", "退回 缴款-1"),
+        (EntryKind.OFFSET, "offset 抵-2", "抵扣 抵-2"),
+        (EntryKind.WRITE_OFF, "write_off 核-3", "核销 核-3"),
+        # What a person typed stays as typed.
+        (EntryKind.REVERSAL, "recognition entered twice", "recognition entered twice"),
+        (EntryKind.APPROPRIATION, "2026年度奖补资金预算下达", "2026年度奖补资金预算下达"),
+    ],
+)
+def test_a_memo_reads_in_chinese(kind: EntryKind, memo: str, summary: str) -> None:
+    assert memo_text(kind, memo) == summary
 
 
 async def test_an_empty_book_reports_zeros(money: Money) -> None:

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import base64
+import re
 import uuid
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.access import readers, writers
 from services.registry.documents import service
+from services.registry.documents.media import (
+    EVIDENCE_MEDIA_TYPES,
+    UNCHECKED_MEDIA_TYPE,
+    served_type,
+)
 from services.registry.documents.schemas import DocumentCreate, DocumentOut
 from shared.audit import AuditNote
 from shared.auth import Principal
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParams, page_of, page_params
+from shared.tabular import content_disposition
 from shared.unit_of_work import TransactionalRoute, get_audit_note, get_session
 
 router = APIRouter(
@@ -26,6 +32,20 @@ router = APIRouter(
     responses=problem_responses(401, 403, 404, 422),
 )
 Session = Annotated[AsyncSession, Depends(get_session)]
+_EVIDENCE_TYPES = ", ".join(f"`{media_type}`" for media_type in EVIDENCE_MEDIA_TYPES)
+_UNSUPPORTED: dict[int | str, dict[str, Any]] = {
+    415: {
+        **problem_responses(415)[415],
+        "description": "The file's first bytes are not those of its declared type, or the "
+        "declared type is not an evidence type; the problem names the types taken",
+    }
+}
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+# Sent with every file: a download to save, never a page to render or a type to guess.
+_DOWNLOAD_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+}
 
 
 @router.post(
@@ -36,7 +56,8 @@ Session = Annotated[AsyncSession, Depends(get_session)]
     description=(
         "Its metadata, the facts it supports and the SHA-256 of its file; upload the file with "
         "`PUT .../{document_id}/content`. A document is never changed: a corrected one is a "
-        "new document naming the one it `supersedes`."
+        "new document naming the one it `supersedes`. `media_type` is one of the kinds of file "
+        f"taken as evidence: {_EVIDENCE_TYPES} (422 naming them otherwise)."
     ),
     responses=problem_responses(409),
 )
@@ -83,8 +104,11 @@ async def get_document(
     summary="Upload the file · 上传文件",
     description=(
         "The raw file as the body. Stored only if its SHA-256 and size are the ones recorded "
-        "(422 otherwise); uploading the same file again changes nothing."
+        "(422 otherwise) and its first bytes are those of the declared `media_type` (415 "
+        "otherwise: a zip container for docx, xlsx, pptx, odt, ods, odp, ofd and zip, an OLE "
+        "compound file for doc, xls and ppt); uploading the same file again changes nothing."
     ),
+    responses=_UNSUPPORTED,
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -111,8 +135,32 @@ async def upload_content(
 @router.get(
     "/{document_id}/content",
     summary="Download the file · 下载文件",
+    description=(
+        "Always an attachment (`Content-Disposition`, the name as an RFC 5987 `filename*`) with "
+        "`X-Content-Type-Options: nosniff` and a sandboxing `Content-Security-Policy`. The "
+        "`Content-Type` is the declared type, checked against the file's first bytes at upload; "
+        "a file stored before that check whose type is not an evidence type or whose bytes are "
+        "not of it is sent as `application/octet-stream`."
+    ),
     response_class=Response,
-    responses={200: {"content": {"application/octet-stream": {}}}},
+    responses={
+        200: {
+            "description": "The file, as an attachment",
+            "content": {
+                media_type: _BINARY for media_type in (*EVIDENCE_MEDIA_TYPES, UNCHECKED_MEDIA_TYPE)
+            },
+            "headers": {
+                name: {"schema": {"type": "string"}, "description": description}
+                for name, description in (
+                    ("Content-Disposition", "attachment; filename=...; filename*=UTF-8''..."),
+                    ("X-Content-Type-Options", "nosniff"),
+                    ("Content-Security-Policy", "default-src 'none'; sandbox"),
+                    ("ETag", "The file's SHA-256, quoted"),
+                    ("Content-Digest", "sha-256=:base64:"),
+                )
+            },
+        }
+    },
 )
 async def download_content(
     space_id: uuid.UUID,
@@ -122,16 +170,26 @@ async def download_content(
 ) -> Response:
     document, content = await service.content_of(session, principal, space_id, document_id)
     digest = base64.b64encode(bytes.fromhex(document.sha256)).decode()
-    ascii_name = document.filename.encode("ascii", "replace").decode().replace("?", "_")
     return Response(
         content,
-        media_type=document.media_type,
+        media_type=served_type(document.media_type, content),
         headers={
+            **_DOWNLOAD_HEADERS,
             "ETag": f'"{document.sha256}"',
             "Content-Digest": f"sha-256=:{digest}:",
-            "Content-Disposition": (
-                f'attachment; filename="{ascii_name}"; '
-                f"filename*=UTF-8''{quote(document.filename)}"
+            "Content-Disposition": content_disposition(
+                _ascii_name(document.filename, document.id), document.filename
             ),
         },
     )
+
+
+def _ascii_name(filename: str, document_id: uuid.UUID) -> str:
+    """The ``filename`` old clients read: the ASCII of the name (an all-Chinese name becomes
+    ``document-{id}`` with its extension)."""
+    stem, dot, extension = filename.rpartition(".")
+    if not dot:
+        stem, extension = filename, ""
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).strip("_")
+    suffix = re.sub(r"[^A-Za-z0-9]", "", extension)
+    return f"{plain or f'document-{document_id}'}{'.' + suffix if suffix else ''}"

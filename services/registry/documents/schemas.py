@@ -39,7 +39,12 @@ class DocumentCreate(RequestBody):
     media_type: str = Field(
         min_length=3, max_length=100, pattern=r"^[\w.+-]+/[\w.+-]+$", examples=["application/pdf"]
     )
-    filename: str = Field(min_length=1, max_length=255)
+    filename: str = Field(
+        min_length=1,
+        max_length=255,
+        pattern=r"^[^\x00-\x1f\x7f/\\]+$",
+        description="The file's name, without a folder (no `/` or `\\`) or control characters",
+    )
     supersedes_id: uuid.UUID | None = Field(
         None, description="The document this one corrects or replaces (it stays on record)"
     )

@@ -14,13 +14,26 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.documents.media import (
+    EVIDENCE_MEDIA_TYPES,
+    detected_type,
+    is_evidence_type,
+    is_of_type,
+)
 from services.registry.documents.models import Document, DocumentContent
 from services.registry.documents.schemas import DocumentCreate, DocumentOut
 from services.registry.spaces import service as spaces
 from shared.auth import Principal
 from shared.contracts.facts import SpaceFacts
 from shared.db import utcnow
-from shared.errors import Conflict, FieldError, NotFound, RequestInvalid, UnprocessableRequest
+from shared.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    ProblemError,
+    RequestInvalid,
+    UnprocessableRequest,
+)
 from shared.pagination import PageParams, keyset_page
 from shared.timezone import future_date_errors
 
@@ -44,6 +57,33 @@ class ContentMismatch(UnprocessableRequest):
 
 class ContentMissing(NotFound):
     slug = "document-content-missing"
+
+
+_ALLOWED = ", ".join(EVIDENCE_MEDIA_TYPES)
+
+
+class MediaTypeNotAllowed(RequestInvalid):
+    slug, title = "document-media-type-not-allowed", "Not a kind of file taken as evidence"
+
+    def __init__(self, media_type: str) -> None:
+        super().__init__(
+            f"media_type {media_type!r} is not a kind of file taken as evidence; declare one "
+            f"of: {_ALLOWED}",
+            [
+                FieldError(
+                    field="body.media_type",
+                    message="not an evidence type (PDF, OFD, an image, an office document or "
+                    "an archive)",
+                    type="value_error",
+                )
+            ],
+        )
+        self.extensions = {"allowed_media_types": list(EVIDENCE_MEDIA_TYPES)}
+
+
+class ContentNotDeclaredType(ProblemError):
+    status, slug = 415, "document-content-not-declared-type"
+    title = "The file is not of its declared type"
 
 
 @cache
@@ -72,6 +112,8 @@ async def record(
     session: AsyncSession, principal: Principal, space_id: uuid.UUID, data: DocumentCreate
 ) -> Document:
     space = await spaces.get_space(session, principal, space_id, for_update=True)
+    if not is_evidence_type(data.media_type):
+        raise MediaTypeNotAllowed(data.media_type)
     errors = future_date_errors("body.issued_on", data.issued_on)
     unknown = sorted(set(data.supports) - fact_paths())
     if unknown:
@@ -99,7 +141,7 @@ async def record(
         supports=json.dumps(sorted(set(data.supports)), ensure_ascii=False),
         sha256=data.sha256,
         size_bytes=data.size_bytes,
-        media_type=data.media_type,
+        media_type=data.media_type.lower(),
         filename=data.filename,
         supersedes_id=data.supersedes_id,
         recorded_at=utcnow(),
@@ -152,7 +194,8 @@ async def store_content(
     document_id: uuid.UUID,
     content: bytes,
 ) -> Document:
-    """Keep the file if it is the one declared: its SHA-256 and size must match."""
+    """Keep the file if it is the one declared: its SHA-256 and size must match, and its first
+    bytes must be those of its declared type (an evidence type)."""
     document = await get(session, principal, space_id, document_id)
     digest = hashlib.sha256(content).hexdigest()
     if digest != document.sha256 or len(content) != document.size_bytes:
@@ -163,6 +206,7 @@ async def store_content(
             received_sha256=digest,
             declared_sha256=document.sha256,
         )
+    _check_type(document, content)
     if await session.get(DocumentContent, digest) is None:
         session.add(
             DocumentContent(
@@ -175,6 +219,29 @@ async def store_content(
         )
         await session.flush()
     return document
+
+
+def _check_type(document: Document, content: bytes) -> None:
+    if is_of_type(content, document.media_type):
+        return
+    found = detected_type(content)
+    if not is_evidence_type(document.media_type):
+        problem = (
+            f"document {document.id} declares {document.media_type}, which is not a kind of "
+            "file taken as evidence"
+        )
+    else:
+        problem = (
+            f"the file's first bytes are those of {found or 'no evidence type'}, but document "
+            f"{document.id} declares {document.media_type}"
+        )
+    raise ContentNotDeclaredType(
+        f"{problem}. Upload a file of the declared type, or record a new document (superseding "
+        f"this one) that declares the file's type, one of: {_ALLOWED}",
+        declared_media_type=document.media_type,
+        detected_media_type=found,
+        allowed_media_types=list(EVIDENCE_MEDIA_TYPES),
+    )
 
 
 async def content_of(

@@ -18,6 +18,7 @@ from shared.contracts.jurisdictions import JurisdictionCode
 from shared.contracts.spaces import SpaceForm, SpaceProfile, SpaceStatus
 from shared.errors import problem_responses
 from shared.request_body import IsoDate
+from shared.tabular import content_disposition
 from shared.unit_of_work import TransactionalRoute, get_session
 
 router = APIRouter(
@@ -37,8 +38,10 @@ _FILES: dict[int | str, dict[str, Any]] = {
 }
 _FORMATS = (
     "CSV is UTF-8 with a byte-order mark (Excel reads the Chinese); xlsx has one sheet with a "
-    "bold header row. Headers are Chinese; the file is named in Chinese (`filename*`, RFC 5987) "
-    "with an ASCII `filename` for older clients."
+    "bold, frozen header row. Headers and values are Chinese (labels, not the JSON's codes); "
+    "text that a spreadsheet would read as a formula (beginning `=`, `+`, `-`, `@`, tab, CR or "
+    "LF) goes out as text: in CSV with a leading apostrophe, in xlsx as a text cell. The file is "
+    "named in Chinese (`filename*`, RFC 5987) with an ASCII `filename` for older clients."
 )
 
 
@@ -46,7 +49,7 @@ def _file(content: bytes, export_format: ExportFormat, names: tuple[str, str]) -
     return Response(
         content,
         media_type=MEDIA_TYPES[export_format],
-        headers={"Content-Disposition": service.content_disposition(*names)},
+        headers={"Content-Disposition": content_disposition(*names)},
     )
 
 
@@ -57,7 +60,9 @@ def _file(content: bytes, export_format: ExportFormat, names: tuple[str, str]) -
     summary="Export the space list · 导出众创空间名录",
     description=(
         "Every space `GET /v1/spaces` lists with the same filters, in the same order, without "
-        "pages. A district officer gets its own jurisdiction's spaces only. " + _FORMATS
+        "pages, with its operator's name and 统一社会信用代码 and the levels it holds today "
+        "(China time), each with the document that granted it (`市级(兰科发〔2020〕12号); "
+        "省级(...)`). A district officer gets its own jurisdiction's spaces only. " + _FORMATS
     ),
 )
 async def export_spaces(
@@ -89,8 +94,7 @@ async def export_spaces(
     summary="Export the statistics · 导出统计",
     description=(
         "The figures of `GET /v1/statistics` for the same parameters, one row each: category, "
-        "item, code (the JSON's key) and figure. A district officer gets its own figures "
-        "only. " + _FORMATS
+        "item and figure, in Chinese. A district officer gets its own figures only. " + _FORMATS
     ),
 )
 async def export_statistics(

@@ -1,40 +1,36 @@
-"""The space list and the statistics as tables with Chinese headers, written as CSV or xlsx;
-no HTTP here.
+"""The space list and the statistics as tables with Chinese headers and Chinese labels, written
+as CSV or xlsx by the shared formula-safe writer (``shared.tabular``); no HTTP here.
 
 The rows come from the same service functions as the JSON endpoints (``spaces.list_spaces``,
 ``statistics.statistics``), with the same filters and the caller's jurisdiction scope, so an
-export shows exactly what the JSON shows and a district's export holds only its own spaces.
-CSV is UTF-8 with a byte-order mark (so Excel reads the Chinese); xlsx is written with
-openpyxl's write-only workbook, one row at a time.
+export shows exactly what the JSON shows and a district's export holds only its own spaces. The
+space list adds each space's operator (name, 统一社会信用代码) and the levels it holds today
+(China time) with their documents, read for a whole page of the list at a time: an export of any
+size sends three statements per thousand spaces. Every value a person reads is Chinese: the
+JSON's codes (``comprehensive``, ``recognised``) appear as their labels (综合性, 已认定).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from decimal import Decimal
+import uuid
+from collections.abc import Sequence
+from datetime import date
 from enum import StrEnum
-from typing import Any
-from urllib.parse import quote
 
-# No type stubs for openpyxl in the lock (types-openpyxl would give them).
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.activities.models import ActivityKind
+from services.registry.exports import repository
 from services.registry.spaces import service as spaces
 from services.registry.spaces.schemas import SpaceFilters
+from services.registry.spaces.service import SpaceWithStatus
 from services.registry.statistics import service as statistics
 from services.registry.statistics.schemas import Statistics
 from shared.auth import Principal
 from shared.contracts.jurisdictions import JURISDICTION_NAMES
 from shared.contracts.spaces import SpaceForm, SpaceLevel, SpaceProfile, SpaceStatus
 from shared.pagination import PageParams, encode_cursor
+from shared.tabular import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, Cell, Column, Table, to_csv, to_xlsx
 from shared.timezone import CHINA_TZ, today_in_china
 
 # The export reads the list in pages of this size (the JSON list's own keyset pagination).
@@ -46,10 +42,7 @@ class ExportFormat(StrEnum):
     XLSX = "xlsx"
 
 
-MEDIA_TYPES = {
-    ExportFormat.CSV: "text/csv; charset=utf-8",
-    ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+MEDIA_TYPES = {ExportFormat.CSV: CSV_MEDIA_TYPE, ExportFormat.XLSX: XLSX_MEDIA_TYPE}
 
 FORM_NAMES = {
     SpaceForm.COMPREHENSIVE: "综合性",
@@ -84,62 +77,94 @@ ACTIVITY_NAMES = {
     ActivityKind.MENTORING: "创业辅导",
 }
 
-SPACE_HEADERS = (
-    "空间编号",
-    "名称",
-    "地址",
-    "属地代码",
-    "属地",
-    "形态",
-    "特色类型",
-    "开始运营日期",
-    "当前状态",
-    "状态起始日期",
-    "运营主体编号",
-    "登记时间",
+MEASURE_NAMES = {
+    "national_filing": "国家备案",
+    "provincial": "省级",
+    "municipal_or_above": "市级以上",
+    "excellent": "考核优秀",
+}
+# The order levels are listed in, lowest first.
+_LEVEL_RANK = {level: rank for rank, level in enumerate(LEVEL_NAMES)}
+
+SPACE_COLUMNS = (
+    Column("空间编号", width=38),
+    Column("名称", width=30),
+    Column("地址", width=36),
+    Column("属地代码", width=10),
+    Column("属地", width=10),
+    Column("形态", width=8),
+    Column("特色类型", width=16),
+    Column("开始运营日期", width=14),
+    Column("当前状态", width=12),
+    Column("状态起始日期", width=14),
+    Column("级别", width=44),
+    Column("运营主体编号", width=38),
+    Column("运营主体名称", width=30),
+    Column("统一社会信用代码", width=20),
+    Column("登记时间", width=20),
 )
-STATISTICS_HEADERS = ("类别", "项目", "代码", "数值")
+SPACE_HEADERS = tuple(column.header for column in SPACE_COLUMNS)
+STATISTICS_COLUMNS = (Column("类别", width=24), Column("项目", width=24), Column("数值", width=12))
+STATISTICS_HEADERS = tuple(column.header for column in STATISTICS_COLUMNS)
 
 
-@dataclass(frozen=True)
-class Table:
-    title: str  # the sheet's name
-    headers: Sequence[str]
-    rows: list[list[Any]]
+def levels_text(held: Sequence[tuple[SpaceLevel, str]]) -> str:
+    """``市级(兰科发〔2020〕12号); 省级(甘科发〔2021〕3号)``: each level held, lowest first, with
+    the document that granted it."""
+    ordered = sorted(held, key=lambda grant: _LEVEL_RANK[grant[0]])
+    return "; ".join(f"{LEVEL_NAMES[level]}({document_no})" for level, document_no in ordered)
 
 
 async def space_table(session: AsyncSession, principal: Principal, filters: SpaceFilters) -> Table:
-    """Every space the list shows for these filters, in the list's order."""
-    rows: list[list[Any]] = []
+    """Every space the list shows for these filters, in the list's order, with its operator
+    and the levels it holds today."""
+    rows: list[list[Cell]] = []
+    today = today_in_china()
     cursor: str | None = None
     while True:
         page = await spaces.list_spaces(
             session, principal, filters, PageParams(limit=EXPORT_PAGE, cursor=cursor)
         )
-        for view in page[:EXPORT_PAGE]:
-            space = view.space
-            rows.append(
-                [
-                    str(space.id),
-                    space.name,
-                    space.address or "",
-                    space.jurisdiction_code,
-                    JURISDICTION_NAMES.get(space.jurisdiction_code, space.jurisdiction_code),
-                    FORM_NAMES[space.form],
-                    PROFILE_NAMES[space.profile],
-                    space.opened_on,
-                    STATUS_NAMES[view.status],
-                    view.status_since,
-                    "" if space.operator_id is None else str(space.operator_id),
-                    space.created_at.astimezone(CHINA_TZ).replace(tzinfo=None, microsecond=0),
-                ]
-            )
+        views = page[:EXPORT_PAGE]
+        operators = await repository.operator_names(
+            session, {v.space.operator_id for v in views if v.space.operator_id is not None}
+        )
+        levels = await repository.levels_held(session, [v.space.id for v in views], today)
+        rows += [_space_row(view, operators, levels) for view in views]
         if len(page) <= EXPORT_PAGE:
             break
         last = page[EXPORT_PAGE - 1].space
         # The same cursor the JSON list hands out after this space.
         cursor = encode_cursor(spaces.list_cursor(last.created_at, last.id))
-    return Table("众创空间", SPACE_HEADERS, rows)
+    return Table("众创空间", SPACE_COLUMNS, rows, frozen_columns=2)
+
+
+def _space_row(
+    view: SpaceWithStatus,
+    operators: dict[uuid.UUID, tuple[str, str]],
+    levels: dict[uuid.UUID, list[tuple[SpaceLevel, str]]],
+) -> list[Cell]:
+    space = view.space
+    no_operator = ("", "")
+    operator = no_operator if space.operator_id is None else operators.get(space.operator_id)
+    operator_name, uscc = operator or no_operator
+    return [
+        str(space.id),
+        space.name,
+        space.address or "",
+        space.jurisdiction_code,
+        JURISDICTION_NAMES.get(space.jurisdiction_code, space.jurisdiction_code),
+        FORM_NAMES[space.form],
+        PROFILE_NAMES[space.profile],
+        space.opened_on,
+        STATUS_NAMES[view.status],
+        view.status_since,
+        levels_text(levels.get(space.id, [])),
+        "" if space.operator_id is None else str(space.operator_id),
+        operator_name,
+        uscc,
+        space.created_at.astimezone(CHINA_TZ).replace(tzinfo=None, microsecond=0),
+    ]
 
 
 async def statistics_table(
@@ -149,126 +174,59 @@ async def statistics_table(
     year: int | None,
     province: statistics.ProvinceTotals,
 ) -> tuple[Statistics, Table]:
-    """The statistics (as the JSON endpoint computes them) as rows of category, item, code,
-    figure."""
+    """The statistics (as the JSON endpoint computes them) as rows of category, item and
+    figure, every category and item in Chinese."""
     figures = await statistics.statistics(session, principal, as_of, year, province)
     spaces_ = figures.spaces
-    rows: list[list[Any]] = [
-        ["统计口径", "截至日期", "as_of", figures.as_of],
-        ["统计口径", "统计年度", "year", figures.year],
-        [
-            "统计口径",
-            "范围",
-            figures.jurisdiction_code or "city",
-            "全市"
-            if figures.jurisdiction_code is None
-            else JURISDICTION_NAMES[figures.jurisdiction_code],
-        ],
-        ["众创空间", "合计", "total", spaces_.total],
+    scope = figures.jurisdiction_code
+    rows: list[list[Cell]] = [
+        ["统计口径", "截至日期", figures.as_of],
+        ["统计口径", "统计年度", figures.year],
+        ["统计口径", "范围", "全市" if scope is None else JURISDICTION_NAMES[scope]],
+        ["众创空间", "合计", spaces_.total],
     ]
-    rows += [["按状态", STATUS_NAMES[SpaceStatus(k)], k, v] for k, v in spaces_.by_status.items()]
-    rows += [["按形态", FORM_NAMES[SpaceForm(k)], k, v] for k, v in spaces_.by_form.items()]
+    rows += [["按状态", STATUS_NAMES[SpaceStatus(k)], v] for k, v in spaces_.by_status.items()]
+    rows += [["按形态", FORM_NAMES[SpaceForm(k)], v] for k, v in spaces_.by_form.items()]
     rows += [
-        ["按特色类型", PROFILE_NAMES[SpaceProfile(k)], k, v] for k, v in spaces_.by_profile.items()
+        ["按特色类型", PROFILE_NAMES[SpaceProfile(k)], v] for k, v in spaces_.by_profile.items()
     ]
-    rows += [["按属地", JURISDICTION_NAMES[k], k, v] for k, v in spaces_.by_jurisdiction.items()]
+    rows += [["按属地", JURISDICTION_NAMES[k], v] for k, v in spaces_.by_jurisdiction.items()]
     levels = figures.levels
     rows += [
-        ["级别", LEVEL_NAMES[SpaceLevel.MUNICIPAL], "municipal", levels.municipal],
-        ["级别", LEVEL_NAMES[SpaceLevel.PROVINCIAL], "provincial", levels.provincial],
-        [
-            "级别",
-            LEVEL_NAMES[SpaceLevel.NATIONAL_FILING],
-            "national_filing",
-            levels.national_filing,
-        ],
-        ["级别", "市级以上", "municipal_or_above", levels.municipal_or_above],
+        ["级别", LEVEL_NAMES[SpaceLevel.MUNICIPAL], levels.municipal],
+        ["级别", LEVEL_NAMES[SpaceLevel.PROVINCIAL], levels.provincial],
+        ["级别", LEVEL_NAMES[SpaceLevel.NATIONAL_FILING], levels.national_filing],
+        ["级别", MEASURE_NAMES["municipal_or_above"], levels.municipal_or_above],
     ]
     rows += [
-        ["市级以上按属地", JURISDICTION_NAMES[k], k, v]
+        ["市级以上按属地", JURISDICTION_NAMES[k], v]
         for k, v in levels.municipal_or_above_by_jurisdiction.items()
     ]
     rows += [
-        ["入孵企业和团队", "在孵", "in_incubation", figures.teams.in_incubation],
-        ["入孵企业和团队", "累计毕业", "graduated", figures.teams.graduated],
-        ["入孵企业和团队", "本年度毕业", "graduated_in_year", figures.teams.graduated_in_year],
-        ["年度活动", "活动次数", "count", figures.activities.count],
-        ["年度活动", "参加人次", "attendance", figures.activities.attendance],
+        ["入孵企业和团队", "在孵", figures.teams.in_incubation],
+        ["入孵企业和团队", "累计毕业", figures.teams.graduated],
+        ["入孵企业和团队", "本年度毕业", figures.teams.graduated_in_year],
+        ["年度活动", "活动次数", figures.activities.count],
+        ["年度活动", "参加人次", figures.activities.attendance],
     ]
     rows += [
-        ["年度活动按类型", ACTIVITY_NAMES[ActivityKind(k)], k, v]
+        ["年度活动按类型", ACTIVITY_NAMES[ActivityKind(k)], v]
         for k, v in figures.activities.by_kind.items()
     ]
-    rows.append(["年度考核", "参加考核", "assessed", figures.assessments.assessed])
-    rows += [["年度考核等次", k, k, v] for k, v in figures.assessments.by_grade.items()]
+    rows.append(["年度考核", "参加考核", figures.assessments.assessed])
+    rows += [["年度考核等次", k, v] for k, v in figures.assessments.by_grade.items()]
     for share in figures.shares:
+        category = f"占全省比例·{MEASURE_NAMES[share.measure]}"
         rows += [
-            ["占全省比例", share.text_zh, f"{share.measure}.count", share.count],
-            ["占全省比例", "全省总数", f"{share.measure}.province_total", share.province_total],
-            ["占全省比例", "占比（%）", f"{share.measure}.share_percent", share.share_percent],
+            [category, "本地数量", share.count],
+            [category, "全省总数", share.province_total],
+            [category, "占比（%）", share.share_percent],
         ]
-    return figures, Table("统计", STATISTICS_HEADERS, rows)
+    return figures, Table("统计", STATISTICS_COLUMNS, rows)
 
 
 def write(table: Table, export_format: ExportFormat) -> bytes:
     return to_csv(table) if export_format is ExportFormat.CSV else to_xlsx(table)
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def to_csv(table: Table) -> bytes:
-    """UTF-8 with a byte-order mark, CRLF line ends, as Excel on the bureau's desktops reads it."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.headers)
-    writer.writerows([_csv_value(v) for v in row] for row in table.rows)
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def to_xlsx(table: Table) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(table.title)
-    bold = Font(bold=True)
-    sheet.append([_header_cell(sheet, header, bold) for header in table.headers])
-    for row in table.rows:
-        sheet.append(_cells(sheet, row))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _header_cell(sheet: Any, header: str, font: Font) -> Any:
-    cell = WriteOnlyCell(sheet, value=header)
-    cell.font = font
-    return cell
-
-
-def _cells(sheet: Any, row: Iterable[Any]) -> list[Any]:
-    cells: list[Any] = []
-    for value in row:
-        cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, datetime):
-            cell.number_format = "yyyy-mm-dd hh:mm:ss"
-        elif isinstance(value, date):
-            cell.number_format = "yyyy-mm-dd"
-        elif isinstance(value, Decimal):
-            cell.number_format = "0.0"  # a share in percent, one decimal as the JSON gives it
-        elif isinstance(value, str):
-            cell.data_type = "s"  # a name beginning with '=' stays text, never a formula
-        cells.append(cell)
-    return cells
-
-
-def content_disposition(ascii_name: str, name: str) -> str:
-    """An attachment with an ASCII ``filename`` for old clients and the Chinese name as an
-    RFC 5987 ``filename*``."""
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def space_filenames(principal: Principal, export_format: ExportFormat) -> tuple[str, str]:

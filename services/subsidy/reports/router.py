@@ -13,6 +13,9 @@ from services.subsidy.reports import service
 from services.subsidy.reports.schemas import Grouping, Statement, Summary
 from shared.auth import Principal
 from shared.errors import problem_responses
+from shared.tabular import CSV_MEDIA_TYPE as CSV
+from shared.tabular import XLSX_MEDIA_TYPE as XLSX
+from shared.tabular import content_disposition, to_csv, to_xlsx
 from shared.unit_of_work import TransactionalRoute, get_session
 
 router = APIRouter(
@@ -37,12 +40,12 @@ Year = Annotated[
     ),
 ]
 
-CSV = "text/csv; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _EXPORT_DESCRIPTION = (
     "CSV is UTF-8 with a byte-order mark (Excel opens the Chinese correctly); every money "
     "column comes twice, yuan with two decimals (元) and exact fen (分). The xlsx has a frozen "
-    "header and money as numbers in yuan (format `#,##0.00`)."
+    "header and money as numbers in yuan (format `#,##0.00`). Every header and value is "
+    "Chinese; text a spreadsheet would read as a formula (beginning `=`, `+`, `-`, `@`, tab, "
+    "CR or LF) goes out as text: in CSV with a leading apostrophe, in xlsx as a text cell."
 )
 
 
@@ -50,7 +53,7 @@ def _file(content: bytes, media_type: str, names: tuple[str, str]) -> Response:
     return Response(
         content,
         media_type=media_type,
-        headers={"Content-Disposition": service.content_disposition(*names)},
+        headers={"Content-Disposition": content_disposition(*names)},
     )
 
 
@@ -87,7 +90,7 @@ async def get_summary_csv(
     session: Session, principal: Reader, by: By = Grouping.YEAR, fiscal_year: Year = None
 ) -> Response:
     report = await service.summary(session, principal, by, fiscal_year)
-    content = service.to_csv(service.summary_table(report))
+    content = to_csv(service.summary_table(report))
     return _file(content, CSV, service.summary_filenames(report, "csv"))
 
 
@@ -105,7 +108,7 @@ async def get_summary_xlsx(
     tables = [service.summary_table(report)]
     if report.budget is not None:
         tables.append(service.budget_table(report.budget))
-    content = service.to_xlsx(*tables)
+    content = to_xlsx(*tables)
     return _file(content, XLSX, service.summary_filenames(report, "xlsx"))
 
 
@@ -134,7 +137,7 @@ async def get_statement(space_id: uuid.UUID, session: Session, principal: Reader
 )
 async def get_statement_csv(space_id: uuid.UUID, session: Session, principal: Reader) -> Response:
     report = await service.statement(session, principal, space_id)
-    content = service.to_csv(service.statement_table(report))
+    content = to_csv(service.statement_table(report))
     return _file(content, CSV, service.statement_filenames(report, "csv"))
 
 
@@ -147,5 +150,5 @@ async def get_statement_csv(space_id: uuid.UUID, session: Session, principal: Re
 )
 async def get_statement_xlsx(space_id: uuid.UUID, session: Session, principal: Reader) -> Response:
     report = await service.statement(session, principal, space_id)
-    content = service.to_xlsx(service.statement_table(report))
+    content = to_xlsx(service.statement_table(report))
     return _file(content, XLSX, service.statement_filenames(report, "xlsx"))

@@ -147,7 +147,11 @@ class StatementLine(BaseModel):
     effective_on: date
     created_at: datetime
     document_no: str | None
-    memo: str
+    memo: str = Field(description="As recorded in the ledger")
+    summary: str = Field(
+        description="摘要: the memo as a person reads it, the codes it was written with as "
+        "their Chinese labels (`recognition` → 新认定市级众创空间奖励); what the exports show"
+    )
     award_id: uuid.UUID | None
     case_id: uuid.UUID | None
     reverses_id: uuid.UUID | None

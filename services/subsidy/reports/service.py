@@ -8,31 +8,28 @@ jurisdiction's awards and cases, and it gets no city-wide budget block.
 
 from __future__ import annotations
 
-import csv
-import io
+import re
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 import sqlalchemy as sa
-
-# No type stubs for openpyxl in the lock yet (types-openpyxl would give them).
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from services.subsidy.awards.models import Award, AwardKind, AwardStatus
 from services.subsidy.budgets.service import FIRST_YEAR, percent
-from services.subsidy.disbursements.models import Disbursement
+from services.subsidy.disbursements.models import Disbursement, DisbursementStatus
 from services.subsidy.ledger.models import Account, AccountKind, EntryKind, JournalEntry, Transfer
-from services.subsidy.recoveries.models import RecoveryCase, Settlement
+from services.subsidy.recoveries.models import (
+    RecoveryCase,
+    RecoveryGround,
+    Settlement,
+    SettlementKind,
+)
 from services.subsidy.reports.schemas import (
     BudgetBlock,
     Figures,
@@ -47,8 +44,10 @@ from services.subsidy.reports.schemas import (
     TrancheOut,
 )
 from shared.auth import Principal
+from shared.contracts.events import RevocationReason
 from shared.contracts.jurisdictions import JURISDICTION_NAMES
 from shared.errors import FieldError, NotFound, RequestInvalid
+from shared.tabular import Cell, Column, Table
 from shared.timezone import today_in_china
 
 
@@ -81,6 +80,24 @@ ENTRY_NAMES: dict[str, str] = {
     EntryKind.OFFSET: "抵扣",
     EntryKind.WRITE_OFF: "核销",
     EntryKind.REVERSAL: "冲正",
+}
+GROUND_NAMES: dict[str, str] = {
+    RecoveryGround.FALSE_MATERIALS: "以虚假材料取得认定",
+    RecoveryGround.MISUSE: "未按规定使用财政资金",
+}
+SETTLEMENT_NAMES: dict[str, str] = {
+    SettlementKind.REPAYMENT: "退回",
+    SettlementKind.OFFSET: "抵扣",
+    SettlementKind.WRITE_OFF: "核销",
+}
+ENDED_TRANCHE_NAMES: dict[str, str] = {
+    DisbursementStatus.FAILED: "拨付失败",
+    DisbursementStatus.CANCELLED: "拨付取消",
+}
+REVOCATION_NAMES: dict[str, str] = {
+    RevocationReason.FALSE_MATERIALS: "弄虚作假等不正当手段取得认定",
+    RevocationReason.FAILED_ASSESSMENTS: "连续两年考核不合格",
+    RevocationReason.OTHER: "其他",
 }
 GROUPING_NAMES: dict[Grouping, str] = {
     Grouping.YEAR: "年度",
@@ -530,6 +547,33 @@ async def _statement_cases(session: AsyncSession, scope: Scope) -> list[Statemen
     ]
 
 
+def _alternatives(names: dict[str, str]) -> str:
+    return "|".join(re.escape(code) for code in names)
+
+
+# The shapes in which the subsidy's own code wrote English into a memo, and their Chinese.
+_REVOKED = re.compile(r"recognition revoked \((\w+), (.*)\)")
+_PAID_AFTER_REVOCATION = re.compile(r"^paid after revocation: tranche (\d+) of award ([\w-]+)$")
+_CODE_COLON = re.compile(f"^({_alternatives(GROUND_NAMES | ENDED_TRANCHE_NAMES)}): ")
+_SETTLEMENT = re.compile(f"^({_alternatives(SETTLEMENT_NAMES)}) ")
+_AWARD_KIND = re.compile(f"(?<!\\S)({_alternatives(KIND_NAMES)})(?!\\S)")
+
+
+def memo_text(kind: EntryKind, memo: str) -> str:
+    """摘要: a ledger entry's memo as a person reads it. The memo stays as it was recorded; the
+    codes the subsidy wrote into it (``{space} recognition {document}``, ``cancelled:
+    recognition revoked (false_materials, {document})``, ``repayment {reference}``) read as
+    their Chinese labels. Text a person typed (a reason, a reference) is left as it is."""
+    text = _REVOKED.sub(lambda m: f"取消认定（{REVOCATION_NAMES.get(m[1], m[1])}，{m[2]}）", memo)
+    text = _PAID_AFTER_REVOCATION.sub(lambda m: f"取消认定后到账：奖补{m[2]} 第{m[1]}笔", text)
+    names = GROUND_NAMES | ENDED_TRANCHE_NAMES
+    text = _CODE_COLON.sub(lambda m: f"{names[m[1]]}：", text)
+    text = _SETTLEMENT.sub(lambda m: f"{SETTLEMENT_NAMES[m[1]]} ", text)
+    if kind is EntryKind.AWARD_COMMITTED:
+        text = _AWARD_KIND.sub(lambda m: KIND_NAMES[m[1]], text)
+    return text
+
+
 async def _lines(
     session: AsyncSession, award_ids: Sequence[uuid.UUID], case_ids: Sequence[uuid.UUID]
 ) -> list[StatementLine]:
@@ -593,6 +637,7 @@ async def _lines(
             created_at=entry.created_at,
             document_no=entry.document_no,
             memo=entry.memo,
+            summary=memo_text(entry.kind, entry.memo),
             award_id=entry.award_id,
             case_id=entry.case_id,
             reverses_id=entry.reverses_id,
@@ -620,25 +665,6 @@ async def _lines(
 
 
 # -- exports ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    """An export column: its Chinese header, whether it holds fen, and its width in xlsx."""
-
-    header: str
-    money: bool = False
-    width: int = 16
-
-
-Cell = str | int | date | None
-
-
-@dataclass(frozen=True)
-class Table:
-    title: str  # the sheet's name
-    columns: Sequence[Column]
-    rows: Sequence[Sequence[Cell]]
 
 
 _FIGURE_COLUMNS = (
@@ -675,7 +701,7 @@ def summary_table(report: Summary) -> Table:
     if report.by is Grouping.SPACE:
         total_head += ["", ""]
     rows.append(cells(report.totals, total_head))
-    return Table("奖补汇总", columns, rows)
+    return Table("奖补汇总", columns, rows, frozen_columns=1)
 
 
 def budget_table(block: BudgetBlock) -> Table:
@@ -692,9 +718,10 @@ def budget_table(block: BudgetBlock) -> Table:
                 block.appropriated_fen,
                 block.available_fen,
                 block.paid_fen,
-                block.execution_rate_percent,
+                Decimal(block.execution_rate_percent),
             ]
         ],
+        frozen_columns=1,
     )
 
 
@@ -722,7 +749,7 @@ def statement_table(report: Statement) -> Table:
             line.effective_on,
             ENTRY_NAMES.get(line.kind, line.kind.value),
             line.document_no or "",
-            line.memo,
+            line.summary,
             line.undisbursed_fen,
             line.in_transit_fen,
             line.paid_fen,
@@ -736,109 +763,7 @@ def statement_table(report: Statement) -> Table:
         ]
         for line in report.lines
     ]
-    return Table("对账单", columns, rows)
-
-
-def yuan_text(fen: int) -> str:
-    """``123456`` → ``'1234.56'``: a number Excel and every CSV reader parse as one."""
-    sign = "-" if fen < 0 else ""
-    whole, cents = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{cents:02d}"
-
-
-def _fen(value: Cell) -> int:
-    assert isinstance(value, int), value
-    return value
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _inert(text: str) -> str:
-    """Text a spreadsheet would take for a formula (a memo typed as ``=HYPERLINK(...)``) gets a
-    leading apostrophe, so opening the export never runs anything (OWASP's CSV injection)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
-def to_csv(table: Table) -> bytes:
-    """UTF-8 with a BOM (so Excel reads the Chinese), CRLF lines; each money column twice:
-    yuan with two decimals, then the exact fen; text never starts like a formula."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    header: list[str] = []
-    for column in table.columns:
-        header += (
-            [f"{column.header}（元）", f"{column.header}（分）"]
-            if column.money
-            else [column.header]
-        )
-    writer.writerow(header)
-    for row in table.rows:
-        line: list[str | int] = []
-        for column, value in zip(table.columns, row, strict=True):
-            if column.money:
-                line += ["", ""] if value is None else [yuan_text(_fen(value)), _fen(value)]
-            elif isinstance(value, date):
-                line.append(value.isoformat())
-            elif isinstance(value, str):
-                line.append(_inert(value))
-            else:
-                line.append("" if value is None else value)
-        writer.writerow(line)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-MONEY_FORMAT = "#,##0.00"
-
-
-def to_xlsx(*tables: Table) -> bytes:
-    """One sheet per table, written row by row (write-only mode): a bold frozen header,
-    column widths, money as numbers in yuan formatted ``#,##0.00``, dates as dates."""
-    workbook = Workbook(write_only=True)
-    for table in tables:
-        sheet = workbook.create_sheet(table.title)
-        for index, column in enumerate(table.columns, 1):
-            sheet.column_dimensions[get_column_letter(index)].width = column.width
-        sheet.freeze_panes = "B2"
-        bold = Font(bold=True)
-        header = []
-        for column in table.columns:
-            cell = WriteOnlyCell(
-                sheet, value=f"{column.header}（元）" if column.money else column.header
-            )
-            cell.font = bold
-            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-            header.append(cell)
-        sheet.append(header)
-        for row in table.rows:
-            cells = []
-            for column, value in zip(table.columns, row, strict=True):
-                if column.money and value is not None:
-                    # Exact yuan: openpyxl writes a Decimal as a number (its stubs list only
-                    # float), and no float ever holds the amount on our side.
-                    yuan_value: Any = Decimal(_fen(value)).scaleb(-2)
-                    cell = WriteOnlyCell(sheet, value=yuan_value)
-                    cell.number_format = MONEY_FORMAT
-                elif isinstance(value, date):
-                    midnight = datetime(value.year, value.month, value.day)
-                    cell = WriteOnlyCell(sheet, value=midnight)
-                    cell.number_format = "yyyy-mm-dd"
-                elif isinstance(value, str):
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.data_type = "s"  # text that begins with '=' stays text, never a formula
-                else:
-                    cell = WriteOnlyCell(sheet, value=value)
-                cells.append(cell)
-            sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def content_disposition(ascii_name: str, name: str) -> str:
-    """An attachment with an ASCII ``filename`` for old clients and the real (Chinese) one as
-    an RFC 5987 ``filename*``."""
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return Table("对账单", columns, rows, frozen_columns=1)
 
 
 def summary_filenames(report: Summary, extension: str) -> tuple[str, str]:
