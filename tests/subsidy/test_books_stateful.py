@@ -573,7 +573,7 @@ class Books(RuleBasedStateMachine):
     @invariant()
     def chain_verifies(self) -> None:
         async def verify() -> ledger.LedgerReport:
-            await ledger.seal_all(self.app.state.database)
+            await ledger.seal_all(self.app.state.database, wait=True)
             async with self.app.state.database.session() as session:
                 return await ledger.verify(session)
 

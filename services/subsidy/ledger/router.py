@@ -132,7 +132,7 @@ async def get_account(code: str, session: Session, _: Reader) -> Account:
     "`intact: false` names the first broken link or the accounts.",
 )
 async def verify(request: Request, session: Session, _: Reader) -> VerificationOut:
-    await service.seal_all(request.app.state.database)  # chain what has committed so far
+    await service.seal_all(request.app.state.database, wait=True)  # chain what has committed so far
     report = await service.verify(session)
     return VerificationOut.model_validate(
         {**dataclasses.asdict(report), "accounts_mismatched": list(report.accounts_mismatched)}

@@ -471,14 +471,20 @@ def link_hash(position: int, entry_seq: int, prev_hash: str, entry_content_hash:
     return sha256_hex(f"{position}:{entry_seq}:{prev_hash}:{entry_content_hash}")
 
 
-async def seal(session: AsyncSession, *, batch: int = 5000) -> int:
+async def seal(session: AsyncSession, *, batch: int = 5000, wait: bool = False) -> int:
     """Chain the committed entries not chained yet (up to ``batch``), in the caller's
     transaction; returns how many. On PostgreSQL one sealer works at a time: another that finds
-    it busy returns 0 at once (the busy one seals for both)."""
+    it busy returns 0 at once (the busy one seals for both), or with ``wait`` waits until the
+    busy one has committed and then seals what is left."""
     if session.get_bind().dialect.name == "postgresql":
-        got = await session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(_CHAIN_LOCK_KEY)))
-        if not got:
-            return 0
+        if wait:
+            await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_CHAIN_LOCK_KEY)))
+        else:
+            got = await session.scalar(
+                sa.select(sa.func.pg_try_advisory_xact_lock(_CHAIN_LOCK_KEY))
+            )
+            if not got:
+                return 0
     last = (
         await session.execute(
             sa.select(ChainLink.position, ChainLink.hash)
@@ -517,12 +523,15 @@ async def seal(session: AsyncSession, *, batch: int = 5000) -> int:
     return len(links)
 
 
-async def seal_all(database: Database) -> int:
-    """Seal everything committed so far, each batch in its own transaction."""
+async def seal_all(database: Database, *, wait: bool = False) -> int:
+    """Seal everything committed so far, each batch in its own transaction. The background
+    sealer passes over a busy sealer; a caller that must see everything chained when this
+    returns (verification) waits for it (``wait``), since a busy sealer's links are not visible
+    until it commits."""
     total = 0
     while True:
         async with database.session() as session:
-            sealed = await seal(session)
+            sealed = await seal(session, wait=wait)
             await session.commit()
         total += sealed
         if sealed == 0:
