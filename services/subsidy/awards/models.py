@@ -55,6 +55,9 @@ class Award(Base):
     fiscal_year: Mapped[int] = mapped_column(sa.Integer)
     amount_fen: Mapped[int] = mapped_column(BigInt)
     policy_id: Mapped[str] = mapped_column(sa.String(60))
+    # The hash of the policy file the amount was decided under; null for an award decided
+    # before the hash was recorded (the file may have changed since, so it is not guessed).
+    policy_content_hash: Mapped[str | None] = mapped_column(sa.String(64))
     decision_document_no: Mapped[str] = mapped_column(sa.String(200))
     decided_on: Mapped[date] = mapped_column(sa.Date)
     proposal_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -71,6 +74,10 @@ class Award(Base):
 
     __table_args__ = (
         sa.CheckConstraint("amount_fen > 0", name="amount_positive"),
+        sa.CheckConstraint(
+            "policy_content_hash IS NULL OR length(policy_content_hash) = 64",
+            name="policy_content_hash_sha256",
+        ),
         sa.CheckConstraint("approved_by IS NULL OR approved_by <> created_by", name="four_eyes"),
         sa.CheckConstraint(
             "(status = 'pending_approval' AND approved_at IS NULL AND closed_at IS NULL) OR "

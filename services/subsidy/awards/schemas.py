@@ -47,7 +47,12 @@ class AwardOut(BaseModel):
     kind: AwardKind
     fiscal_year: int
     amount_fen: int
-    policy_id: str
+    policy_id: str = Field(description="The award policy the amount was decided under")
+    policy_content_hash: str | None = Field(
+        description="That policy's content hash at the decision (as `GET "
+        "/v1/award-policies/{policy_id}` shows it); null: decided before policies were recorded "
+        "with their hash, so which version of the file applied is not known"
+    )
     decision_document_no: str
     decided_on: date
     proposal_id: uuid.UUID | None

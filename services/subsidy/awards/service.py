@@ -27,7 +27,7 @@ from services.subsidy.ledger import service as ledger
 from services.subsidy.ledger.models import Account, AccountKind, EntryKind
 from services.subsidy.listing import scoped_page
 from services.subsidy.money import yuan
-from services.subsidy.policies.loader import KindPolicy, Policy, shipped
+from services.subsidy.policies.loader import KindPolicy, LoadedPolicy, Policy, shipped
 from shared.auth import Principal
 from shared.contracts.spaces import SpaceLevel, SpaceStanding, SpaceStatus
 from shared.db import utcnow
@@ -93,19 +93,19 @@ async def standing_in_scope(
     return standing
 
 
-def _policy_rule(kind: AwardKind, year: int) -> tuple[Policy, KindPolicy]:
-    policy = shipped().for_year(year)
-    if policy is None:
+def _policy_rule(kind: AwardKind, year: int) -> tuple[LoadedPolicy, KindPolicy]:
+    loaded = shipped().loaded_for_year(year)
+    if loaded is None:
         raise _field(
             "body.decided_on",
             f"no award policy for fiscal year {year}",
             f"decided_on: there is no award policy for fiscal year {year}; the bureau adds one "
             "(a policy file) before awards of that year are decided",
         )
-    rule = policy.kind(kind)
+    rule = loaded.policy.kind(kind)
     if rule is None:
-        raise _field("body.kind", f"the {policy.id} policy has no {kind.value} award")
-    return policy, rule
+        raise _field("body.kind", f"the {loaded.policy.id} policy has no {kind.value} award")
+    return loaded, rule
 
 
 def _policy_amount(
@@ -202,7 +202,7 @@ async def create(
                 f"{data.decided_on.isoformat()} but its recognition is revoked now; no award is "
                 "decided for it",
             )
-    policy_id, amount = _policy_amount(policy, rule, data.kind, standing, data.amount_fen)
+    policy_id, amount = _policy_amount(policy.policy, rule, data.kind, standing, data.amount_fen)
     award = Award(
         id=uuid.uuid4(),
         space_id=standing.space_id,
@@ -214,6 +214,7 @@ async def create(
         fiscal_year=year,
         amount_fen=amount,
         policy_id=policy_id,
+        policy_content_hash=policy.content_hash,
         decision_document_no=data.decision_document_no,
         decided_on=data.decided_on,
         proposal_id=None if proposal is None else proposal.id,
