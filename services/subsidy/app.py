@@ -13,6 +13,7 @@ from services.subsidy.events.router import router as events_router
 from services.subsidy.ledger.router import router as ledger_router
 from services.subsidy.ledger.service import keep_sealing
 from services.subsidy.policies.loader import shipped
+from services.subsidy.policies.router import router as policies_router
 from services.subsidy.recoveries.router import router as recoveries_router
 from services.subsidy.reports.router import router as reports_router
 from shared.app_factory import create_service_app
@@ -44,6 +45,7 @@ def create_app(settings: SubsidySettings | None = None) -> FastAPI:
         routers=[
             budgets_router,
             awards_router,
+            policies_router,
             disbursements_router,
             recoveries_router,
             events_router,

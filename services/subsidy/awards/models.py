@@ -1,4 +1,5 @@
-"""Awards and the worklist of awards the policy proposes when the registry reports an event.
+"""Awards, the worklist of awards the policy proposes when the registry reports an event, and
+the awards officers request (a district's 奖补申请), which reserve nothing until decided.
 
 An award's facts (space, kind, amount, decision) never change. Its status moves forward only,
 and each move records who made it and when in columns that are set once.
@@ -39,7 +40,14 @@ class ProposalStatus(StrEnum):
     DECLINED = "declined"
 
 
+class RequestStatus(StrEnum):
+    OPEN = "open"  # 待决定: reserves nothing
+    DECIDED = "decided"  # 已决定: the bureau or finance decided the award (award_id)
+    DECLINED = "declined"  # 不予奖补
+
+
 ACTIVE_AWARD = "status IN ('pending_approval', 'approved')"
+OPEN_REQUEST = "status = 'open'"
 
 
 class Award(Base):
@@ -55,6 +63,9 @@ class Award(Base):
     fiscal_year: Mapped[int] = mapped_column(sa.Integer)
     amount_fen: Mapped[int] = mapped_column(BigInt)
     policy_id: Mapped[str] = mapped_column(sa.String(60))
+    # The hash of the policy file the amount was decided under; null for an award decided
+    # before the hash was recorded (the file may have changed since, so it is not guessed).
+    policy_content_hash: Mapped[str | None] = mapped_column(sa.String(64))
     decision_document_no: Mapped[str] = mapped_column(sa.String(200))
     decided_on: Mapped[date] = mapped_column(sa.Date)
     proposal_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -71,6 +82,10 @@ class Award(Base):
 
     __table_args__ = (
         sa.CheckConstraint("amount_fen > 0", name="amount_positive"),
+        sa.CheckConstraint(
+            "policy_content_hash IS NULL OR length(policy_content_hash) = 64",
+            name="policy_content_hash_sha256",
+        ),
         sa.CheckConstraint("approved_by IS NULL OR approved_by <> created_by", name="four_eyes"),
         sa.CheckConstraint(
             "(status = 'pending_approval' AND approved_at IS NULL AND closed_at IS NULL) OR "
@@ -124,4 +139,55 @@ class AwardProposal(Base):
         ),
         sa.UniqueConstraint("event_id", "kind", name="uq_award_proposals_event_kind"),
         sa.Index("ix_award_proposals_created_at_id", "created_at", "id"),
+    )
+
+
+class AwardRequest(Base):
+    """An award asked for by an officer, chiefly a district for a space of its own (奖补申请).
+    The Measures give awards to the bureau: a request holds no budget; the bureau or finance
+    decides it (then the award reserves the budget) or declines it."""
+
+    __tablename__ = "award_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
+    space_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, index=True)
+    space_name: Mapped[str] = mapped_column(sa.String(200))
+    jurisdiction_code: Mapped[str] = mapped_column(sa.String(10), index=True)
+    space_form: Mapped[SpaceForm] = mapped_column(str_enum(SpaceForm, "space_form", 20))
+    kind: Mapped[AwardKind] = mapped_column(str_enum(AwardKind, "award_kind", 30))
+    fiscal_year: Mapped[int] = mapped_column(sa.Integer)
+    amount_fen: Mapped[int] = mapped_column(BigInt)
+    policy_id: Mapped[str] = mapped_column(sa.String(60))
+    reason: Mapped[str] = mapped_column(sa.String(500))
+    status: Mapped[RequestStatus] = mapped_column(str_enum(RequestStatus, "request_status", 20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(sa.String(200))
+    award_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.Uuid, sa.ForeignKey("awards.id"), unique=True
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by: Mapped[str | None] = mapped_column(sa.String(200))
+    decline_reason: Mapped[str | None] = mapped_column(sa.String(500))
+
+    __table_args__ = (
+        sa.CheckConstraint("amount_fen > 0", name="amount_positive"),
+        sa.CheckConstraint(
+            "(status = 'open' AND decided_at IS NULL AND award_id IS NULL) OR "
+            "(status = 'decided' AND decided_at IS NOT NULL AND award_id IS NOT NULL "
+            "AND decline_reason IS NULL) OR "
+            "(status = 'declined' AND decided_at IS NOT NULL AND award_id IS NULL "
+            "AND decline_reason IS NOT NULL)",
+            name="status_recorded",
+        ),
+        # One open request of a kind per space and year; a declined one may be asked again.
+        sa.Index(
+            "uq_award_requests_open_space_kind_year",
+            "space_id",
+            "kind",
+            "fiscal_year",
+            unique=True,
+            postgresql_where=sa.text(OPEN_REQUEST),
+            sqlite_where=sa.text(OPEN_REQUEST),
+        ),
+        sa.Index("ix_award_requests_created_at_id", "created_at", "id"),
     )

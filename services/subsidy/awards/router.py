@@ -8,15 +8,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.subsidy.access import award_preparers, readers, treasurers
+from services.subsidy.access import award_deciders, award_requesters, readers, treasurers
 from services.subsidy.awards import service
-from services.subsidy.awards.models import AwardKind, AwardStatus, ProposalStatus
+from services.subsidy.awards.models import AwardKind, AwardStatus, ProposalStatus, RequestStatus
 from services.subsidy.awards.schemas import (
     AwardIn,
     AwardOut,
+    AwardRequestIn,
+    AwardRequestOut,
     ProposalConfirmation,
     ProposalOut,
     Reason,
+    RequestDecision,
 )
 from services.subsidy.clients.registry import RegistryClient
 from services.subsidy.dependencies import get_registry
@@ -44,10 +47,11 @@ Audit = Annotated[AuditNote, Depends(get_audit_note)]
     response_model=AwardOut,
     summary="Decide an award · 奖补决定",
     description=(
-        "Reserves the amount in the decision year's budget; nothing is payable until a second "
-        "person approves. The registry is asked whether the space is recognised on "
-        "`decided_on`: if it cannot be reached the award is refused with 503, never granted on "
-        "a guess. A district officer may prepare awards for its own spaces only. Send an "
+        "By the bureau or finance. Reserves the amount in the decision year's budget; nothing is "
+        "payable until a second person approves. The registry is asked whether the space is "
+        "recognised on `decided_on`: if it cannot be reached the award is refused with 503, "
+        "never granted on a guess. A district officer does not decide (403): it requests an "
+        "award with `POST /v1/award-requests`, which reserves nothing. Send an "
         "`Idempotency-Key`."
     ),
     responses=problem_responses(409, 503),
@@ -58,7 +62,7 @@ async def create_award(
     response: Response,
     session: Session,
     registry: Registry,
-    principal: Annotated[Principal, Depends(award_preparers)],
+    principal: Annotated[Principal, Depends(award_deciders)],
     audit: Audit,
 ) -> AwardOut:
     award = await service.create(session, principal, registry, body)
@@ -223,3 +227,111 @@ async def decline_proposal(
     audit.about("award_proposal", proposal_id, reason=body.reason)
     proposal = await service.decline_proposal(session, principal, proposal_id, body.reason)
     return await service.proposal_out(session, proposal)
+
+
+@router.post(
+    "/v1/award-requests",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AwardRequestOut,
+    summary="Request an award · 奖补申请",
+    description=(
+        "The Measures give awards to the bureau: a district officer asks for one here, for a "
+        "space of its own jurisdiction recognised today, and the request reserves nothing. The "
+        "bureau or finance decides it (`POST /v1/award-requests/{id}/decision`, which reserves "
+        "the budget) or declines it. The amount is what this year's policy gives (a capped "
+        "kind: the amount asked, at most the cap). One open request of a kind per space and "
+        "year. Send an `Idempotency-Key`."
+    ),
+    responses=problem_responses(409, 503),
+    dependencies=[Depends(require_idempotency_key)],
+)
+async def request_award(
+    body: AwardRequestIn,
+    response: Response,
+    session: Session,
+    registry: Registry,
+    principal: Annotated[Principal, Depends(award_requesters)],
+    audit: Audit,
+) -> AwardRequestOut:
+    asked = await service.request(session, principal, registry, body)
+    audit.about("award_request", asked.id, space_id=str(asked.space_id), kind=body.kind.value)
+    response.headers["Location"] = f"/v1/award-requests/{asked.id}"
+    return service.request_out(asked)
+
+
+@router.get(
+    "/v1/award-requests",
+    response_model=Page[AwardRequestOut],
+    summary="Awards requested · 奖补申请列表",
+    description="A district sees its own jurisdiction's requests.",
+)
+async def list_requests(
+    session: Session,
+    principal: Annotated[Principal, Depends(readers)],
+    page: Annotated[PageParams, Depends(page_params)],
+    request_status: Annotated[RequestStatus | None, Query(alias="status")] = None,
+    space_id: Annotated[uuid.UUID | None, Query()] = None,
+) -> dict[str, Any]:
+    filters = service.RequestFilters(status=request_status, space_id=space_id)
+    rows = await service.requests_page(session, principal, filters, page)
+    items, cursor = page_of(rows, page, lambda r: [r.created_at.isoformat(), str(r.id)])
+    return {"items": [service.request_out(r) for r in items], "next_cursor": cursor}
+
+
+@router.get(
+    "/v1/award-requests/{request_id}",
+    response_model=AwardRequestOut,
+    summary="Read an award request · 查看奖补申请",
+    responses=problem_responses(404),
+)
+async def get_request(
+    request_id: uuid.UUID, session: Session, principal: Annotated[Principal, Depends(readers)]
+) -> AwardRequestOut:
+    return service.request_out(await service.get_request(session, principal, request_id))
+
+
+@router.post(
+    "/v1/award-requests/{request_id}/decision",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AwardOut,
+    summary="Decide a requested award · 奖补决定",
+    description=(
+        "By the bureau or finance: decides the award as `POST /v1/awards` would, reserving the "
+        "budget; a second person approves it. A district's attempt is refused (403)."
+    ),
+    responses=problem_responses(404, 409, 503),
+    dependencies=[Depends(require_idempotency_key)],
+)
+async def decide_request(
+    request_id: uuid.UUID,
+    body: RequestDecision,
+    response: Response,
+    session: Session,
+    registry: Registry,
+    principal: Annotated[Principal, Depends(award_deciders)],
+    audit: Audit,
+) -> AwardOut:
+    award = await service.decide_request(session, principal, registry, request_id, body)
+    audit.about("award_request", request_id, award_id=str(award.id), amount_fen=award.amount_fen)
+    response.headers["Location"] = f"/v1/awards/{award.id}"
+    return await service.out(session, award)
+
+
+@router.post(
+    "/v1/award-requests/{request_id}/declination",
+    response_model=AwardRequestOut,
+    summary="Decline a requested award · 不予奖补",
+    description="By the bureau or finance, with the reason.",
+    responses=problem_responses(404, 409),
+    dependencies=[Depends(require_idempotency_key)],
+)
+async def decline_request(
+    request_id: uuid.UUID,
+    body: Reason,
+    session: Session,
+    principal: Annotated[Principal, Depends(treasurers)],
+    audit: Audit,
+) -> AwardRequestOut:
+    audit.about("award_request", request_id, reason=body.reason)
+    declined = await service.decline_request(session, principal, request_id, body.reason)
+    return service.request_out(declined)

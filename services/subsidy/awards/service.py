@@ -1,5 +1,9 @@
 """Deciding awards: recognised on the decision date, within the policy, within the budget;
 approved by a second person; declined or cancelled with what was not paid going back.
+
+Only the bureau or finance decides (奖补决定), since a decision reserves the city's budget. A
+district requests an award (奖补申请) instead: the request reserves nothing until the bureau
+or finance decides it, as the proposals the policy makes on registry events reserve nothing.
 """
 
 from __future__ import annotations
@@ -16,10 +20,20 @@ from services.subsidy.awards.models import (
     Award,
     AwardKind,
     AwardProposal,
+    AwardRequest,
     AwardStatus,
     ProposalStatus,
+    RequestStatus,
 )
-from services.subsidy.awards.schemas import AwardIn, AwardOut, ProposalConfirmation, ProposalOut
+from services.subsidy.awards.schemas import (
+    AwardIn,
+    AwardOut,
+    AwardRequestIn,
+    AwardRequestOut,
+    ProposalConfirmation,
+    ProposalOut,
+    RequestDecision,
+)
 from services.subsidy.budgets.models import Budget
 from services.subsidy.clients.registry import RegistryClient
 from services.subsidy.disbursements.models import Disbursement, DisbursementStatus
@@ -27,7 +41,7 @@ from services.subsidy.ledger import service as ledger
 from services.subsidy.ledger.models import Account, AccountKind, EntryKind
 from services.subsidy.listing import scoped_page
 from services.subsidy.money import yuan
-from services.subsidy.policies.loader import KindPolicy, Policy, shipped
+from services.subsidy.policies.loader import KindPolicy, LoadedPolicy, Policy, shipped
 from shared.auth import Principal
 from shared.contracts.spaces import SpaceLevel, SpaceStanding, SpaceStatus
 from shared.db import utcnow
@@ -42,6 +56,10 @@ class AwardNotFound(NotFound):
 
 class ProposalNotFound(NotFound):
     slug = "award-proposal-not-found"
+
+
+class RequestNotFound(NotFound):
+    slug = "award-request-not-found"
 
 
 class SpaceNotRecognised(Conflict):
@@ -93,19 +111,21 @@ async def standing_in_scope(
     return standing
 
 
-def _policy_rule(kind: AwardKind, year: int) -> tuple[Policy, KindPolicy]:
-    policy = shipped().for_year(year)
-    if policy is None:
+def _policy_rule(
+    kind: AwardKind, year: int, field: str = "body.decided_on"
+) -> tuple[LoadedPolicy, KindPolicy]:
+    loaded = shipped().loaded_for_year(year)
+    if loaded is None:
         raise _field(
-            "body.decided_on",
+            field,
             f"no award policy for fiscal year {year}",
-            f"decided_on: there is no award policy for fiscal year {year}; the bureau adds one "
-            "(a policy file) before awards of that year are decided",
+            f"{field.split('.')[-1]}: there is no award policy for fiscal year {year}; the "
+            "bureau adds one (a policy file) before awards of that year are decided",
         )
-    rule = policy.kind(kind)
+    rule = loaded.policy.kind(kind)
     if rule is None:
-        raise _field("body.kind", f"the {policy.id} policy has no {kind.value} award")
-    return policy, rule
+        raise _field("body.kind", f"the {loaded.policy.id} policy has no {kind.value} award")
+    return loaded, rule
 
 
 def _policy_amount(
@@ -202,7 +222,7 @@ async def create(
                 f"{data.decided_on.isoformat()} but its recognition is revoked now; no award is "
                 "decided for it",
             )
-    policy_id, amount = _policy_amount(policy, rule, data.kind, standing, data.amount_fen)
+    policy_id, amount = _policy_amount(policy.policy, rule, data.kind, standing, data.amount_fen)
     award = Award(
         id=uuid.uuid4(),
         space_id=standing.space_id,
@@ -214,6 +234,7 @@ async def create(
         fiscal_year=year,
         amount_fen=amount,
         policy_id=policy_id,
+        policy_content_hash=policy.content_hash,
         decision_document_no=data.decision_document_no,
         decided_on=data.decided_on,
         proposal_id=None if proposal is None else proposal.id,
@@ -457,7 +478,186 @@ async def outs(session: AsyncSession, awards: Sequence[Award]) -> list[AwardOut]
     ]
 
 
+# -- awards requested (奖补申请) ----------------------------------------------------------------
+
+
+async def request(
+    session: AsyncSession, principal: Principal, registry: RegistryClient, data: AwardRequestIn
+) -> AwardRequest:
+    """Record a request: a space of the requester's own jurisdiction, recognised today, priced
+    by this year's policy (a capped kind: the amount asked, at most the cap). Nothing is
+    reserved; the bureau or finance decides or declines it."""
+    today = today_in_china()
+    policy, rule = _policy_rule(data.kind, today.year, "body.kind")
+    standing = await standing_in_scope(registry, principal, data.space_id, today, "body.space_id")
+    _check_standing(data.kind, standing, today)
+    policy_id, amount = _policy_amount(policy.policy, rule, data.kind, standing, data.amount_fen)
+    await _refuse_second_request(session, standing.space_id, data.kind, today.year)
+    asked = AwardRequest(
+        id=uuid.uuid4(),
+        space_id=standing.space_id,
+        space_name=standing.name,
+        jurisdiction_code=standing.jurisdiction_code.value,
+        space_form=standing.form,
+        kind=data.kind,
+        fiscal_year=today.year,
+        amount_fen=amount,
+        policy_id=policy_id,
+        reason=data.reason,
+        status=RequestStatus.OPEN,
+        created_at=utcnow(),
+        created_by=principal.subject,
+    )
+    session.add(asked)
+    await session.flush()
+    return asked
+
+
+async def _refuse_second_request(
+    session: AsyncSession, space_id: uuid.UUID, kind: AwardKind, year: int
+) -> None:
+    """While the year's award of that kind is requested, proposed or live, asking again is
+    refused (the space is already known to be the requester's own)."""
+
+    def same(model: type[AwardRequest | AwardProposal | Award]) -> sa.ColumnElement[bool]:
+        return sa.and_(model.space_id == space_id, model.kind == kind, model.fiscal_year == year)
+
+    for what, query in (
+        (
+            "an open request",
+            sa.select(AwardRequest.id).where(
+                same(AwardRequest), AwardRequest.status == RequestStatus.OPEN
+            ),
+        ),
+        (
+            "an open proposal",
+            sa.select(AwardProposal.id).where(
+                same(AwardProposal), AwardProposal.status == ProposalStatus.OPEN
+            ),
+        ),
+        (
+            "a live award",
+            sa.select(Award.id).where(
+                same(Award), Award.status.in_([AwardStatus.PENDING_APPROVAL, AwardStatus.APPROVED])
+            ),
+        ),
+    ):
+        existing = await session.scalar(query)
+        if existing is not None:
+            raise DuplicateAward(
+                f"Space {space_id} already has {what} of {kind.value} for {year} ({existing}); "
+                "it is decided or declined first",
+                existing_id=str(existing),
+            )
+
+
+async def get_request(
+    session: AsyncSession, principal: Principal, request_id: uuid.UUID
+) -> AwardRequest:
+    asked = await session.get(AwardRequest, request_id)
+    if asked is None or not principal.sees_jurisdiction(asked.jurisdiction_code):
+        raise RequestNotFound(f"No award request {request_id} within your jurisdiction")
+    return asked
+
+
+async def request_locked(
+    session: AsyncSession, principal: Principal, request_id: uuid.UUID
+) -> AwardRequest:
+    asked = await session.scalar(
+        sa.select(AwardRequest)
+        .where(AwardRequest.id == request_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if asked is None or not principal.sees_jurisdiction(asked.jurisdiction_code):
+        raise RequestNotFound(f"No award request {request_id} within your jurisdiction")
+    if asked.status is not RequestStatus.OPEN:
+        raise AwardStatusConflict(
+            f"Award request {asked.id} was {asked.status.value} already by {asked.decided_by}",
+            current_status=asked.status.value,
+        )
+    return asked
+
+
+async def decide_request(
+    session: AsyncSession,
+    principal: Principal,
+    registry: RegistryClient,
+    request_id: uuid.UUID,
+    data: RequestDecision,
+) -> Award:
+    """Decide the requested award as ``POST /v1/awards`` would: only now is budget reserved."""
+    asked = await request_locked(session, principal, request_id)
+    amount = data.amount_fen
+    if amount is None:
+        decided_under = shipped().for_year(data.decided_on.year)
+        rule = None if decided_under is None else decided_under.kind(asked.kind)
+        if rule is not None and rule.max_amount_fen is not None:
+            amount = asked.amount_fen  # a capped kind: the amount asked, unless decided otherwise
+    award = await create(
+        session,
+        principal,
+        registry,
+        AwardIn(
+            space_id=asked.space_id,
+            kind=asked.kind,
+            amount_fen=amount,
+            decision_document_no=data.decision_document_no,
+            decided_on=data.decided_on,
+        ),
+    )
+    asked.status = RequestStatus.DECIDED
+    asked.award_id = award.id
+    asked.decided_at = utcnow()
+    asked.decided_by = principal.subject
+    await session.flush()
+    return award
+
+
+async def decline_request(
+    session: AsyncSession, principal: Principal, request_id: uuid.UUID, reason: str
+) -> AwardRequest:
+    asked = await request_locked(session, principal, request_id)
+    asked.status = RequestStatus.DECLINED
+    asked.decided_at = utcnow()
+    asked.decided_by = principal.subject
+    asked.decline_reason = reason
+    await session.flush()
+    return asked
+
+
+@dataclass(frozen=True)
+class RequestFilters:
+    status: RequestStatus | None = None
+    space_id: uuid.UUID | None = None
+
+
+async def requests_page(
+    session: AsyncSession, principal: Principal, filters: RequestFilters, page: PageParams
+) -> Sequence[AwardRequest]:
+    return await scoped_page(
+        session,
+        AwardRequest,
+        principal,
+        page,
+        [(AwardRequest.status, filters.status), (AwardRequest.space_id, filters.space_id)],
+    )
+
+
+def request_out(asked: AwardRequest) -> AwardRequestOut:
+    return AwardRequestOut.model_validate(asked)
+
+
 # -- the worklist of proposals --------------------------------------------------------------
+
+
+async def get_proposal(
+    session: AsyncSession, principal: Principal, proposal_id: uuid.UUID
+) -> AwardProposal:
+    proposal = await session.get(AwardProposal, proposal_id)
+    if proposal is None or not principal.sees_jurisdiction(proposal.jurisdiction_code):
+        raise ProposalNotFound(f"No award proposal {proposal_id} within your jurisdiction")
+    return proposal
 
 
 async def proposal_locked(
