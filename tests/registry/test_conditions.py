@@ -325,6 +325,40 @@ async def test_versions_answer_for_their_dates(registry, auth) -> None:
     assert refused.status_code == 422
 
 
+async def test_a_read_without_as_of_is_the_version_in_force_today(registry, auth) -> None:
+    """Omitted, ``as_of`` is today (China time), as on every registry read, and the answer
+    names the day in ``As-Of``. A correction recorded last of what held from an earlier date
+    is not what is in force today: the read had answered it (the latest recorded) where the
+    facts of today said otherwise."""
+    space = await _space(registry, auth)
+    await _put(registry, auth, space, "premises", premises(service_area_m2="480"))
+    await _put(
+        registry,
+        auth,
+        space,
+        "premises",
+        premises(effective_on="2025-01-16", service_area_m2="520"),
+        '"1"',
+    )
+    await _put(
+        registry, auth, space, "premises", premises(service_area_m2="490", remarks="更正"), '"2"'
+    )
+    today = today_in_china().isoformat()
+    headers = auth("auditor")
+    omitted = await registry.get(f"/v1/spaces/{space}/premises", headers=headers)
+    explicit = await registry.get(f"/v1/spaces/{space}/premises?as_of={today}", headers=headers)
+    assert omitted.status_code == explicit.status_code == 200
+    assert omitted.json() == explicit.json()
+    assert (omitted.json()["version"], omitted.json()["service_area_m2"]) == (2, "520.00")
+    assert omitted.headers["as-of"] == explicit.headers["as-of"] == today
+    assert omitted.headers["etag"] == '"3"'  # a write still names the latest version
+    facts = await registry.get(f"/v1/spaces/{space}/facts?as_of={today}", headers=headers)
+    assert facts.json()["premises"]["service_area_m2"] == "520.00"
+    earlier = await registry.get(f"/v1/spaces/{space}/premises?as_of=2024-06-01", headers=headers)
+    assert earlier.json()["service_area_m2"] == "490.00"
+    assert earlier.headers["as-of"] == "2024-06-01"
+
+
 async def test_nothing_recorded_is_a_404_naming_how_to_record(registry, auth) -> None:
     space = await _space(registry, auth)
     response = await registry.get(f"/v1/spaces/{space}/facilities", headers=auth("auditor"))
