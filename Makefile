@@ -29,7 +29,7 @@ run: $(STAMP) ## Migrate and start all three services (8001-8003); Ctrl-C stops 
 
 demo: $(STAMP) ## Fill the registry with demo data (the article's spaces, made-up figures); twice adds nothing; VERBOSE=1 logs each request
 	@mkdir -p var
-	$(BIN)/python -m deploy.demo_data $(if $(VERBOSE),--verbose)
+	@$(BIN)/python -m deploy.demo_data $(if $(VERBOSE),--verbose)
 
 migrate: $(STAMP) ## Migrate every service's database to head (or SERVICE=...)
 	@mkdir -p var
