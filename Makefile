@@ -27,9 +27,9 @@ venv: $(STAMP) ## Create .venv and install the locked dependencies
 run: $(STAMP) ## Migrate and start all three services (8001-8003); Ctrl-C stops them
 	$(BIN)/python -m deploy.run_local
 
-demo: $(STAMP) ## Load the registry's demo data (the article's spaces, made-up figures); run twice, adds nothing
+demo: $(STAMP) ## Fill the registry with demo data (the article's spaces, made-up figures); twice adds nothing; VERBOSE=1 logs each request
 	@mkdir -p var
-	$(BIN)/python -m deploy.demo_data
+	@$(BIN)/python -m deploy.demo_data $(if $(VERBOSE),--verbose)
 
 migrate: $(STAMP) ## Migrate every service's database to head (or SERVICE=...)
 	@mkdir -p var
@@ -41,8 +41,9 @@ revision: $(STAMP) ## New migration: make revision SERVICE=registry MSG="add ope
 	$(ALEMBIC) -n $(SERVICE) upgrade head
 	$(ALEMBIC) -n $(SERVICE) revision --autogenerate -m "$(MSG)"
 
-token: $(STAMP) ## Dev token: make token ROLE=district_officer JURISDICTION=620102
-	@$(BIN)/python -m shared.auth.cli --role $(or $(ROLE),city_admin) $(if $(JURISDICTION),--jurisdiction $(JURISDICTION))
+token: $(STAMP) ## Dev token: make token ROLE=district_officer JURISDICTION=620102 [SUB=alice]
+	@$(BIN)/python -m shared.auth.cli --role $(or $(ROLE),city_admin) \
+		$(if $(JURISDICTION),--jurisdiction $(JURISDICTION)) $(if $(SUB),--sub '$(SUB)')
 
 test: $(STAMP) ## Run the whole suite (SQLite always; PostgreSQL when reachable, required under CI=true)
 	$(BIN)/python -m pytest

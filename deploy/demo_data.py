@@ -13,6 +13,7 @@ record that has remarks says so. Running it again adds nothing: a space already 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import sys
 from dataclasses import dataclass
@@ -379,8 +380,16 @@ async def _main(settings: RegistrySettings) -> DemoReport:
         return await load_demo(client)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Load the registry's demo data (make demo).")
+    parser.add_argument(
+        "--verbose", action="store_true", help="log every request (make demo VERBOSE=1)"
+    )
+    args = parser.parse_args(argv)
     settings = RegistrySettings()
+    if not args.verbose:
+        # About 850 request lines would bury the summary: warnings and errors only.
+        settings = settings.model_copy(update={"log_level": "WARNING"})
     migrate.upgrade("registry", settings.database_url)
     report = asyncio.run(_main(settings))
     where = settings.database_url.rsplit("@", 1)[-1]

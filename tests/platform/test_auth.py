@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import subprocess
 import time
+from pathlib import Path
 
 import jwt
 import pytest
@@ -15,6 +19,9 @@ from shared.auth import Role
 from shared.auth.tokens import issue_token
 from shared.settings import DEV_JWT_SECRET
 from tests.conftest import client_for, space_body
+
+REPO = Path(__file__).resolve().parents[2]
+MAKE = shutil.which("make")
 
 pytestmark = pytest.mark.backends("sqlite")  # authentication does not touch the database
 
@@ -238,6 +245,42 @@ def test_token_cli_mints_a_verifiable_district_token(capsys: pytest.CaptureFixtu
     assert claims["jurisdiction"] == "620102"
     with pytest.raises(SystemExit):
         main(["--role", "district_officer"])  # a district token needs its jurisdiction
+
+
+def test_token_cli_takes_the_subject(capsys: pytest.CaptureFixture[str]) -> None:
+    """Two bureau people (four-eyes) in development: each token names its own subject."""
+    from shared.auth.cli import main
+
+    subjects = []
+    for argv in (["--role", "city_admin", "--sub", "alice"], ["--role", "city_admin"]):
+        assert main(argv) == 0
+        token = capsys.readouterr().out.strip()
+        claims = jwt.decode(token, DEV_JWT_SECRET, algorithms=["HS256"], audience="lzms")
+        subjects.append((claims["role"], claims["sub"]))
+    assert subjects == [("city_admin", "alice"), ("city_admin", "dev-city_admin")]
+
+
+@pytest.mark.skipif(MAKE is None, reason="make is not installed")
+def test_make_token_passes_the_subject() -> None:
+    """``make token ROLE=city_admin SUB=alice``: the Makefile hands SUB to the cli."""
+    assert MAKE is not None
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MAKE", "MFLAGS"))}
+    minted = {}
+    for sub in ("alice", "bob"):
+        done = subprocess.run(  # noqa: S603 (fixed arguments, make found on PATH)
+            [MAKE, "-s", "token", "ROLE=city_admin", f"SUB={sub}"],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        token = done.stdout.strip().splitlines()[-1]
+        claims = jwt.decode(token, DEV_JWT_SECRET, algorithms=["HS256"], audience="lzms")
+        minted[sub] = (claims["role"], claims["sub"])
+    assert minted == {"alice": ("city_admin", "alice"), "bob": ("city_admin", "bob")}
 
 
 async def test_a_verified_token_is_reused_briefly_but_never_past_its_expiry(

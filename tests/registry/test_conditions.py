@@ -157,6 +157,39 @@ async def test_every_condition_is_recorded_and_read_back(registry, auth) -> None
                 assert shown[name] == value, (segment, name)
 
 
+@pytest.mark.parametrize(
+    ("total", "service", "office", "canonical"),
+    [
+        ("600", "6E+2", "600.0", ("600.00", "600.00", "600.00")),
+        ("1000.5", "0", "-0.00", ("1000.50", "0.00", "0.00")),
+        ("10000000", "0.01", "9999999.99", ("10000000.00", "0.01", "9999999.99")),
+    ],
+)
+async def test_a_write_answers_exactly_what_a_read_returns(
+    registry, auth, total, service, office, canonical
+) -> None:
+    """Areas in one form (two decimals) whatever form they were sent in: the PUT's answer is
+    the GET's, the version list's and the facts'."""
+    space = await _space(registry, auth, form="specialised")
+    bodies = {
+        **FULL,
+        "premises": premises(
+            total_area_m2=total, service_area_m2=service, office_and_public_service_area_m2=office
+        ),
+    }
+    for segment, body in bodies.items():
+        written = await _put(registry, auth, space, segment, body)
+        assert written.status_code == 201, written.text
+        read = await registry.get(f"/v1/spaces/{space}/{segment}", headers=auth("auditor"))
+        assert written.json() == read.json(), segment
+        assert [written.json()] == await _versions(registry, auth, space, segment)
+    shown = (await registry.get(f"/v1/spaces/{space}/premises", headers=auth("auditor"))).json()
+    areas = ("total_area_m2", "service_area_m2", "office_and_public_service_area_m2")
+    assert tuple(shown[name] for name in areas) == canonical
+    facts = await registry.get(f"/v1/spaces/{space}/facts?as_of={OPENED}", headers=auth("auditor"))
+    assert tuple(facts.json()["premises"][name] for name in areas) == canonical
+
+
 async def test_if_match_guards_every_later_version(registry, auth) -> None:
     space = await _space(registry, auth)
     first_with_etag = await _put(registry, auth, space, "premises", premises(), '"1"')
@@ -290,6 +323,40 @@ async def test_versions_answer_for_their_dates(registry, auth) -> None:
         f"/v1/spaces/{space}/premises?as_of={future}", headers=auth("auditor")
     )
     assert refused.status_code == 422
+
+
+async def test_a_read_without_as_of_is_the_version_in_force_today(registry, auth) -> None:
+    """Omitted, ``as_of`` is today (China time), as on every registry read, and the answer
+    names the day in ``As-Of``. A correction recorded last of what held from an earlier date
+    is not what is in force today: the read had answered it (the latest recorded) where the
+    facts of today said otherwise."""
+    space = await _space(registry, auth)
+    await _put(registry, auth, space, "premises", premises(service_area_m2="480"))
+    await _put(
+        registry,
+        auth,
+        space,
+        "premises",
+        premises(effective_on="2025-01-16", service_area_m2="520"),
+        '"1"',
+    )
+    await _put(
+        registry, auth, space, "premises", premises(service_area_m2="490", remarks="更正"), '"2"'
+    )
+    today = today_in_china().isoformat()
+    headers = auth("auditor")
+    omitted = await registry.get(f"/v1/spaces/{space}/premises", headers=headers)
+    explicit = await registry.get(f"/v1/spaces/{space}/premises?as_of={today}", headers=headers)
+    assert omitted.status_code == explicit.status_code == 200
+    assert omitted.json() == explicit.json()
+    assert (omitted.json()["version"], omitted.json()["service_area_m2"]) == (2, "520.00")
+    assert omitted.headers["as-of"] == explicit.headers["as-of"] == today
+    assert omitted.headers["etag"] == '"3"'  # a write still names the latest version
+    facts = await registry.get(f"/v1/spaces/{space}/facts?as_of={today}", headers=headers)
+    assert facts.json()["premises"]["service_area_m2"] == "520.00"
+    earlier = await registry.get(f"/v1/spaces/{space}/premises?as_of=2024-06-01", headers=headers)
+    assert earlier.json()["service_area_m2"] == "490.00"
+    assert earlier.headers["as-of"] == "2024-06-01"
 
 
 async def test_nothing_recorded_is_a_404_naming_how_to_record(registry, auth) -> None:

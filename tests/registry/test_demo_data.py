@@ -3,8 +3,11 @@ loading again adds nothing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from deploy import demo_data
 from deploy.demo_data import DEMO_REMARKS, DEMO_SUFFIX, SPACES, bureau_client, demo_uscc, load_demo
 from services.registry.operators.uscc import check_uscc
 from tests.conftest import AppFactory
@@ -58,3 +61,29 @@ async def test_demo_loads_once_and_is_marked(backend: str, make_app: AppFactory)
         ).json()
         assert statistics["levels"]["municipal_or_above"] == len(SPACES)
         assert statistics["assessments"]["by_grade"]["优秀"] == 5
+
+
+@pytest.mark.backends("sqlite")
+def test_make_demo_prints_its_summary_only(
+    backend: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """``make demo`` says what it loaded and nothing else; ``VERBOSE=1`` shows the logs."""
+    monkeypatch.setenv("REGISTRY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}")
+    monkeypatch.setattr(demo_data, "SPACES", SPACES[:1])
+    name = SPACES[0].name + DEMO_SUFFIX
+
+    assert demo_data.main([]) == 0
+    out, err = capfd.readouterr()
+    assert err == ""
+    lines = out.splitlines()
+    assert len(lines) == 3, out
+    assert lines[0].startswith("demo data")
+    assert name in lines[1]
+
+    assert demo_data.main(["--verbose"]) == 0
+    out, err = capfd.readouterr()
+    assert name in out.splitlines()[2]  # already there
+    assert '"event": "request"' in err  # the access log of each request

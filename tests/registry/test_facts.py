@@ -343,9 +343,20 @@ async def test_as_of_before_opening_or_in_the_future_is_refused(registry, auth) 
         response = await _facts(registry, auth, space, bad)
         assert response.status_code == 422, response.text
         assert "query.as_of" in [e["field"] for e in response.json()["errors"]]
-    missing = await registry.get(f"/v1/spaces/{space}/facts", headers=auth("city_admin"))
-    assert missing.status_code == 422
-    assert "query.as_of" in [e["field"] for e in missing.json()["errors"]]
+
+
+async def test_every_as_of_read_answers_for_today_without_one(registry, auth) -> None:
+    """One rule for each registry read that takes ``as_of``: omitted, it is today in China
+    time, and the answer says which day it used (statistics did; the facts were a 422)."""
+    space = await _space(registry, auth)
+    today = today_in_china().isoformat()
+    headers = auth("city_admin")
+    for path in (f"/v1/spaces/{space}/facts", f"/v1/spaces/{space}/standing", "/v1/statistics"):
+        omitted = await registry.get(path, headers=headers)
+        assert omitted.status_code == 200, (path, omitted.text)
+        assert omitted.json()["as_of"] == today, path
+        explicit = await registry.get(path, params={"as_of": today}, headers=headers)
+        assert omitted.json() == explicit.json(), path
 
 
 async def test_scope_and_roles_are_those_of_space_reads(registry, auth) -> None:

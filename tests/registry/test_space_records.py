@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -395,6 +396,115 @@ async def test_listing_removal_once(registry, auth) -> None:
     listings = await _items(registry, auth, f"/v1/spaces/{ids['space']}/listings")
     assert [x["removed_on"] for x in listings] == ["2024-12-01"]
     assert await _items(registry, auth, f"/v1/spaces/{ids['space']}/listings?current=true") == []
+
+
+# --- ends with their reason and supporting document ------------------------------------------
+
+
+def document_body(**overrides: Any) -> dict[str, Any]:
+    content = b"%PDF-1.4 exit notice"
+    body: dict[str, Any] = {
+        "kind": "other",
+        "title": "退出说明",
+        "issuer": "兰州某众创空间",
+        "issued_on": "2024-12-01",
+        "supports": ["incubation", "staff", "compliance"],
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "size_bytes": len(content),
+        "media_type": "application/pdf",
+        "filename": "退出说明.pdf",
+    }
+    body.update(overrides)
+    return body
+
+
+def _ends(ids: dict[str, str]) -> list[tuple[str, dict[str, Any], str]]:
+    """Each end a space records: (its path, its body, the list that shows it)."""
+    base = f"/v1/spaces/{ids['space']}"
+    return [
+        (f"{base}/teams/{ids['team']}/exit", {"exited_on": "2024-12-10"}, "teams"),
+        (f"{base}/staff/{ids['staff']}/departure", {"ended_on": "2024-12-10"}, "staff"),
+        (f"{base}/listings/{ids['listing']}/removal", {"removed_on": "2024-12-10"}, "listings"),
+    ]
+
+
+async def test_exit_departure_and_removal_keep_their_reason_and_document(registry, auth) -> None:
+    ids = await _populated(registry, auth)
+    base = f"/v1/spaces/{ids['space']}"
+    document = (await _post(registry, auth, f"{base}/documents", document_body()))["id"]
+    reason = "合同期满，经评估退出 " + "理" * 980  # up to 1,000 characters
+    for path, body, listed in _ends(ids):
+        response = await registry.post(
+            path,
+            json={**body, "reason": f"  {reason}  ", "document_id": document},
+            headers=auth("district_officer", OWN),
+        )
+        assert response.status_code == 200, response.text
+        written = response.json()
+        if listed == "teams":
+            # The exit is the team's last event; the answer is the team as its GET shows it.
+            read = await registry.get(f"{base}/teams/{ids['team']}", headers=auth("auditor"))
+            assert written == read.json()
+            end = written["events"][-1]
+            assert (end["kind"], end["reason"], end["document_id"]) == ("exited", reason, document)
+            assert written["events"][0]["reason"] is None
+        else:
+            assert [written] == await _items(registry, auth, f"{base}/{listed}")
+            prefix = "departure" if listed == "staff" else "removal"
+            assert (written[f"{prefix}_reason"], written[f"{prefix}_document_id"]) == (
+                reason,
+                document,
+            )
+
+
+async def test_an_end_without_reason_or_document_shows_none(registry, auth) -> None:
+    ids = await _populated(registry, auth)
+    base = f"/v1/spaces/{ids['space']}"
+    for path, body, _ in _ends(ids):
+        response = await registry.post(path, json=body, headers=auth("city_admin"))
+        assert response.status_code == 200, response.text
+    team = (await registry.get(f"{base}/teams/{ids['team']}", headers=auth("city_admin"))).json()
+    assert (team["events"][-1]["reason"], team["events"][-1]["document_id"]) == (None, None)
+    (staff,) = await _items(registry, auth, f"{base}/staff")
+    assert (staff["departure_reason"], staff["departure_document_id"]) == (None, None)
+    (listing,) = await _items(registry, auth, f"{base}/listings")
+    assert (listing["removal_reason"], listing["removal_document_id"]) == (None, None)
+
+
+async def test_an_end_names_only_a_document_of_its_own_space(registry, auth) -> None:
+    """Another space's document, another district's, or none: 422 naming body.document_id,
+    worded alike (another district's document is not told apart from a missing one); another
+    district's space is 404; a blank or overlong reason is 422. Nothing changes."""
+    ids = await _populated(registry, auth)
+    sibling = await _space(registry, auth)
+    theirs = await _space(registry, auth, OTHER)
+    of_sibling = await _post(registry, auth, f"/v1/spaces/{sibling}/documents", document_body())
+    of_theirs = await _post(
+        registry, auth, f"/v1/spaces/{theirs}/documents", document_body(), OTHER
+    )
+    before = await _all_records(registry, auth, ids["space"])
+    officer = auth("district_officer", OWN)
+    for path, body, _ in _ends(ids):
+        details = []
+        for document in (of_sibling["id"], of_theirs["id"], str(uuid.uuid4())):
+            response = await registry.post(
+                path, json={**body, "document_id": document}, headers=officer
+            )
+            assert response.status_code == 422, response.text
+            problem = response.json()
+            assert [e["field"] for e in problem["errors"]] == ["body.document_id"]
+            details.append(problem["detail"].replace(document, "<id>"))
+        assert len(set(details)) == 1, details
+        for reason in ("   ", "理" * 1001):
+            response = await registry.post(path, json={**body, "reason": reason}, headers=officer)
+            assert response.status_code == 422, response.text
+            assert [e["field"] for e in response.json()["errors"]] == ["body.reason"]
+        elsewhere = path.replace(ids["space"], theirs)
+        response = await registry.post(
+            elsewhere, json={**body, "document_id": of_theirs["id"]}, headers=officer
+        )
+        assert response.status_code == 404, response.text
+    assert await _all_records(registry, auth, ids["space"]) == before
 
 
 # --- validation: a refusal names the field and changes nothing -------------------------------

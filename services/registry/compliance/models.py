@@ -52,6 +52,11 @@ class ComplianceListing(Base):
     removed_on: Mapped[date | None] = mapped_column(sa.Date)
     removed_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     removed_recorded_by: Mapped[str | None] = mapped_column(sa.String(200))
+    # Why the entry was removed and the registry document of the space supporting it, if given.
+    removal_reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    removal_document_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.Uuid, sa.ForeignKey("documents.id")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(sa.String(200))
 
@@ -60,5 +65,9 @@ class ComplianceListing(Base):
             "removed_on IS NULL OR removed_on >= listed_on", name="removed_after_listed"
         ),
         sa.CheckConstraint(REMOVAL_RECORDED, name="removal_recorded"),
+        sa.CheckConstraint(
+            "removed_on IS NOT NULL OR (removal_reason IS NULL AND removal_document_id IS NULL)",
+            name="removal_detail_with_removal",
+        ),
         sa.Index("ix_compliance_listings_space_id_created_at_id", "space_id", "created_at", "id"),
     )

@@ -119,6 +119,11 @@ async def list_listings(
     "/listings/{listing_id}/removal",
     response_model=ListingOut,
     summary="Record a removal from the list · 登记移出 (once; kept as recorded)",
+    description=(
+        "With an optional `reason` (移出原因) and `document_id`, a registry document of this "
+        "space supporting it (another space's, or none, is a 422 naming the field); both are "
+        "kept on the listing and shown in the listings."
+    ),
     responses=problem_responses(409),
 )
 async def record_removal(
@@ -136,5 +141,7 @@ async def record_removal(
         jurisdiction=space.jurisdiction_code,
         space_id=str(space.id),
         removed_on=listing.removed_on.isoformat() if listing.removed_on else None,
+        reason=listing.removal_reason,
+        document_id=None if body.document_id is None else str(body.document_id),
     )
     return listing

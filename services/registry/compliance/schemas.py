@@ -50,6 +50,12 @@ class ListingCreate(RequestBody):
 
 class ListingRemoval(RequestBody):
     removed_on: date = Field(description="移出日期: not in the future, not before listed_on")
+    reason: Reason | None = Field(None, description="移出原因: why it was removed, if recorded")
+    document_id: uuid.UUID | None = Field(
+        None,
+        description="The id of the registry document of this space that supports it (the "
+        "authority's decision; POST /v1/spaces/{id}/documents first), if any",
+    )
 
 
 class ListingOut(BaseModel):
@@ -61,6 +67,10 @@ class ListingOut(BaseModel):
     listed_on: date
     reason: str
     removed_on: date | None = Field(description="Set once; null while still listed")
+    removal_reason: str | None = Field(description="Why it was removed, if recorded")
+    removal_document_id: uuid.UUID | None = Field(
+        description="The document supporting the removal, if named"
+    )
     created_at: datetime
     created_by: str
 

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry import supporting_documents
 from services.registry.compliance import repository
 from services.registry.compliance.models import ComplianceIncident, ComplianceListing
 from services.registry.compliance.schemas import (
@@ -110,9 +111,14 @@ async def record_removal(
             "body.removed_on",
             f"is before listed_on ({listing.listed_on.isoformat()})",
         )
+    errors = await supporting_documents.document_errors(session, space.id, data.document_id)
+    if errors:
+        raise ListingInvalid(f"{errors[0].field}: {errors[0].message}", errors)
     listing.removed_on = data.removed_on
     listing.removed_recorded_at = utcnow()
     listing.removed_recorded_by = principal.subject
+    listing.removal_reason = data.reason
+    listing.removal_document_id = data.document_id
     await repository.save(session)
     return space, listing
 

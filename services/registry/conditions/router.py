@@ -39,6 +39,19 @@ IfMatch = Annotated[
     ),
 ]
 
+# Names the day a read answers for; the body is the version itself, as its PUT answered it.
+AS_OF_HEADER = "As-Of"
+_READ_HEADERS = {
+    AS_OF_HEADER: {
+        "description": "The day read (China time): as_of, or today if it was omitted",
+        "schema": {"type": "string", "format": "date"},
+    },
+    "ETag": {
+        "description": 'The latest version, e.g. "3": send it in If-Match to record the next',
+        "schema": {"type": "string"},
+    },
+}
+
 
 def _add_routes(section: Section) -> None:
     create_model: Any = section.create
@@ -80,14 +93,15 @@ def _add_routes(section: Section) -> None:
         as_of: Annotated[
             IsoDate | None,
             Query(
-                description="The version in force at the end of this date (China time); the "
-                "latest recorded if omitted"
+                description="The version in force at the end of this date (China time); "
+                "today if omitted. The As-Of header names the day read"
             ),
         ] = None,
     ) -> Any:
-        row, latest = await service.read_version(session, principal, space_id, section, as_of)
-        response.headers["ETag"] = service.etag_for(latest)
-        return row
+        read = await service.read_version(session, principal, space_id, section, as_of)
+        response.headers["ETag"] = service.etag_for(read.latest)
+        response.headers[AS_OF_HEADER] = read.as_of.isoformat()
+        return read.row
 
     async def versions(
         space_id: uuid.UUID,
@@ -127,6 +141,12 @@ def _add_routes(section: Section) -> None:
         name=f"read_{name}",
         response_model=out_model,
         summary=f"The space's {section.noun} · 查看{section.tag}",
+        description=(
+            f"The version of the {section.noun} in force at the end of `as_of` (China time), "
+            "today if omitted, exactly as the PUT that recorded it answered; `As-Of` names the "
+            "day read and the ETag the latest version, which a PUT names in If-Match."
+        ),
+        responses={200: {"description": "The version in force", "headers": _READ_HEADERS}},
         tags=tags,
     )
     router.add_api_route(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from shared.contracts.facts import (
     Area,
@@ -25,6 +26,19 @@ Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 Url = Annotated[
     str, StringConstraints(strip_whitespace=True, max_length=500, pattern=r"^https?://\S+$")
 ]
+
+_HUNDREDTH = Decimal("0.01")
+
+
+def _two_decimals(value: Decimal) -> Decimal:
+    # abs: Area is never negative, but "-0" is, in form, and would answer "-0.00".
+    return abs(value).quantize(_HUNDREDTH)
+
+
+# An area in the one form every answer gives it, two decimals ("600.00"), however it was sent
+# ("600", "6E+2", "600.0"): a write answers exactly what a read of it returns. Area allows at
+# most two decimals, so this never rounds.
+CanonicalArea = Annotated[Area, AfterValidator(_two_decimals)]
 
 
 class _VersionCreate(RequestBody):
@@ -48,9 +62,9 @@ class _VersionOut(BaseModel):
 
 
 class _Premises(BaseModel):
-    total_area_m2: Area = Field(description="总面积 (m², two decimals)")
-    service_area_m2: Area = Field(description="服务场地面积: at most total_area_m2")
-    office_and_public_service_area_m2: Area = Field(
+    total_area_m2: CanonicalArea = Field(description="总面积 (m², two decimals)")
+    service_area_m2: CanonicalArea = Field(description="服务场地面积: at most total_area_m2")
+    office_and_public_service_area_m2: CanonicalArea = Field(
         description="办公与公共服务场地面积: at most total_area_m2"
     )
     independent_workstations: Count = Field(description="独立工位")

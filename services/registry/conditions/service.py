@@ -105,35 +105,41 @@ async def record_version(
     return Recorded(space, await repository.add(session, row))
 
 
+@dataclass(frozen=True)
+class VersionRead:
+    row: VersionColumns  # the version in force at the end of ``as_of``
+    latest: int  # the latest version's number: the ETag a write must name
+    as_of: date  # the day read (today, China time, when none was given)
+
+
 async def read_version(
     session: AsyncSession,
     principal: Principal,
     space_id: uuid.UUID,
     section: Section,
     as_of: date | None,
-) -> tuple[VersionColumns, int]:
-    """The version in force at the end of ``as_of`` (the latest recorded if None), and the
-    latest version number (the ETag a write must name)."""
+) -> VersionRead:
+    """The version in force at the end of ``as_of``, today (China time) if None, as on every
+    registry read that takes a date. Not simply the latest recorded: a correction of what
+    held from an earlier date, recorded last, is not what is in force today."""
     space = await spaces.get_space(session, principal, space_id)
-    latest = await repository.latest(session, section.model, space.id)
-    if as_of is not None and as_of > today_in_china():
+    today = today_in_china()
+    on = today if as_of is None else as_of
+    if on > today:
         message = "is in the future (China time); versions are known only up to today"
         raise ConditionInvalid(
             f"as_of: {message}",
             [FieldError(field="query.as_of", message=message, type="value_error")],
         )
-    found = (
-        latest
-        if as_of is None
-        else await repository.in_force(session, section.model, space.id, as_of)
-    )
+    latest = await repository.latest(session, section.model, space.id)
+    found = await repository.in_force(session, section.model, space.id, on)
     if found is None or latest is None:
-        when = "" if as_of is None else f" in force on {as_of}"
+        when = "" if latest is None else f" in force on {on}"
         raise ConditionNotRecorded(
             f"No {section.noun}{when} is recorded for space {space_id}; record it with "
             f"PUT /v1/spaces/{space_id}/{section.segment}"
         )
-    return found, latest.version
+    return VersionRead(found, latest.version, on)
 
 
 async def list_versions(

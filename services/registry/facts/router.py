@@ -33,7 +33,8 @@ router = APIRouter(
         "registry records, for the eligibility service to judge. Each condition (premises, "
         "online platform, facilities, management rules, services, financing, "
         "specialisation) is the version in force that day; a fact not recorded by then is "
-        "null, and the eligibility service names it as missing."
+        "null, and the eligibility service names it as missing. Without `as_of`, today (China "
+        "time), as every registry read that takes a date."
     ),
 )
 async def get_facts(
@@ -41,11 +42,11 @@ async def get_facts(
     session: Annotated[AsyncSession, Depends(get_session)],
     principal: Annotated[Principal, Depends(readers)],
     as_of: Annotated[
-        IsoDate,
+        IsoDate | None,
         Query(
             description="The date the facts describe (China time): not before the space "
-            "opened, not in the future"
+            "opened, not in the future; today if omitted. The answer's `as_of` names it"
         ),
-    ],
+    ] = None,
 ) -> SpaceFacts:
     return await service.get_facts(session, principal, space_id, as_of)

@@ -106,8 +106,11 @@ def training_window_start(as_of: date) -> date:
 
 
 async def get_facts(
-    session: AsyncSession, principal: Principal, space_id: uuid.UUID, as_of: date
+    session: AsyncSession, principal: Principal, space_id: uuid.UUID, as_of: date | None
 ) -> SpaceFacts:
+    """The facts at the end of ``as_of``; today (China time) if None, as statistics do."""
+    if as_of is None:
+        as_of = today_in_china()
     if session.get_bind().dialect.name == "postgresql":
         return await facts_in_one_statement(session, principal, space_id, as_of)
     return await facts_by_queries(session, principal, space_id, as_of)

@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.operators import uscc
 from services.registry.operators.models import Operator, OperatorVersion
 from services.registry.operators.schemas import OperatorFilters
 from services.registry.spaces.models import Space
@@ -73,8 +74,15 @@ async def list_page(
     if filters.kind is not None:
         stmt = stmt.where(Operator.kind == filters.kind)
     if filters.q is not None:
-        # autoescape: a % or _ in the search text is matched literally.
-        stmt = stmt.where(Operator.name.icontains(filters.q, autoescape=True))
+        # autoescape: a % or _ in the search text is matched literally. The code is looked for
+        # as codes are stored (normalised), so "9162 0102" finds 916201021234567890.
+        code = uscc.normalise(filters.q)
+        stmt = stmt.where(
+            sa.or_(
+                Operator.name.icontains(filters.q, autoescape=True),
+                *([Operator.uscc.contains(code, autoescape=True)] if code else []),
+            )
+        )
     stmt = keyset_page(
         stmt,
         [Operator.created_at.expression, Operator.id.expression],

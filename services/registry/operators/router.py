@@ -17,6 +17,7 @@ from services.registry.operators.schemas import (
     OperatorOut,
     OperatorUpdate,
     OperatorVersionOut,
+    SearchText,
 )
 from shared.audit import AuditNote
 from shared.auth import Principal
@@ -81,13 +82,15 @@ async def list_operators(
     jurisdiction_code: Annotated[JurisdictionCode | None, Query()] = None,
     kind: Annotated[OperatorKind | None, Query()] = None,
     q: Annotated[
-        str | None,
-        Query(min_length=1, max_length=200, pattern=r"\S", description="Part of the name"),
+        SearchText | None,
+        Query(
+            description="Part of the name, or of the 统一社会信用代码 (spaces, case and "
+            "full-width characters in a code do not matter); Latin letters in any case, % and _ "
+            "are characters, not wildcards. Within your jurisdiction, with the other filters"
+        ),
     ] = None,
 ) -> dict[str, Any]:
-    filters = OperatorFilters(
-        jurisdiction_code=jurisdiction_code, kind=kind, q=q.strip() if q else None
-    )
+    filters = OperatorFilters(jurisdiction_code=jurisdiction_code, kind=kind, q=q)
     rows = await service.list_operators(session, principal, filters, page)
     items, cursor = page_of(rows, page, lambda op: [op.created_at.isoformat(), str(op.id)])
     return {"items": items, "next_cursor": cursor}

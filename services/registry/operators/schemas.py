@@ -6,7 +6,14 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 from shared.contracts.facts import OperatorKind
 from shared.contracts.jurisdictions import JurisdictionCode
@@ -19,6 +26,24 @@ Address = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 # Generous on input: spaces and lower case are normalised away before the code is checked.
 RawUscc = Annotated[str, StringConstraints(min_length=1, max_length=60)]
+
+SEARCH_MAX_LENGTH = 200
+
+
+def _not_blank(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ValueError("is blank; give the text to search for, e.g. part of a name")
+    return text
+
+
+# A list's ``q``: what to look for, surrounding blanks dropped; a blank one is refused rather
+# than read as "no search" (which would silently answer everything).
+SearchText = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=SEARCH_MAX_LENGTH),
+    AfterValidator(_not_blank),
+]
 
 USCC_DESCRIPTION = (
     "统一社会信用代码 (unified social credit code), 18 characters, e.g. 91110000600037341L; "

@@ -233,6 +233,20 @@ async def get_with_status(
     return rows[0] if rows else None
 
 
+# LIKE's escape character: the search text's own %, _ and / are matched as themselves.
+_LIKE_ESCAPE = "/"
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern matching any value that contains ``text`` literally."""
+    escaped = (
+        text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
+        .replace("%", _LIKE_ESCAPE + "%")
+        .replace("_", _LIKE_ESCAPE + "_")
+    )
+    return f"%{escaped}%"
+
+
 @functools.cache
 def _list_statement(
     lateral: bool,
@@ -242,8 +256,9 @@ def _list_statement(
     profile: bool,
     status: bool,
     after: bool,
+    search: bool,
 ) -> sa.Select[Any]:
-    """The list's statement for one combination of filters (at most 128, each built once)."""
+    """The list's statement for one combination of filters (at most 256, each built once)."""
     stmt, status_column = _READS[lateral]
     for present, column, name in (
         (scoped, _spaces.c.jurisdiction_code, "scope"),
@@ -254,6 +269,12 @@ def _list_statement(
     ):
         if present:
             stmt = stmt.where(column == sa.bindparam(name, type_=column.type))
+    if search:
+        # lower() on both sides: Latin letters in any case on both databases (SQLite's lower()
+        # folds ASCII only); Chinese has no case and matches as it is. No index serves a
+        # substring: the walk in key order (scoped by the district's index) filters as it goes.
+        pattern = sa.func.lower(sa.bindparam("name_pattern", type_=sa.String))
+        stmt = stmt.where(sa.func.lower(_spaces.c.name).like(pattern, escape=_LIKE_ESCAPE))
     if after:
         stmt = stmt.where(
             sa.tuple_(*_LIST_ORDER)
@@ -272,7 +293,7 @@ def postgresql_sql(stmt: sa.Select[Any]) -> str:
 # space by id (``$1``: the id), and the unfiltered first page (``$1``: the page size plus one).
 SPACE_BY_ID_SQL_POSTGRESQL = postgresql_sql(_ONE[True])
 FIRST_PAGE_SQL_POSTGRESQL = postgresql_sql(
-    _list_statement(True, False, False, False, False, False, False)
+    _list_statement(True, False, False, False, False, False, False, False)
 )
 
 
@@ -287,6 +308,8 @@ async def list_page(
         value = getattr(filters, name)
         if value is not None:
             params[name] = value
+    if filters.q is not None:
+        params["name_pattern"] = contains_pattern(filters.q)
     if page.cursor is not None:
         after = decode_cursor(page.cursor, _CURSOR_PARSERS)
         params.update(zip((f"after_{c.name}" for c in _LIST_ORDER), after, strict=True))
@@ -298,5 +321,6 @@ async def list_page(
         filters.profile is not None,
         filters.status is not None,
         page.cursor is not None,
+        filters.q is not None,
     )
     return await fetch_all(session, stmt, params)

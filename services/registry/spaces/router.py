@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.access import bureau, readers, writers
+from services.registry.operators.schemas import SearchText
 from services.registry.spaces import service
 from services.registry.spaces.models import SpaceJurisdictionChange, SpaceVersion
 from services.registry.spaces.schemas import (
@@ -100,9 +101,17 @@ async def list_spaces(
     space_status: Annotated[
         SpaceStatus | None, Query(alias="status", description="The status in force now")
     ] = None,
+    q: Annotated[
+        SearchText | None,
+        Query(
+            description="Part of the name, e.g. 西软 (Chinese or Latin; Latin letters in any "
+            "case; % and _ are characters, not wildcards). Within your jurisdiction, with the "
+            "other filters and the pages"
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     filters = SpaceFilters(
-        jurisdiction_code=jurisdiction_code, form=form, profile=profile, status=space_status
+        jurisdiction_code=jurisdiction_code, form=form, profile=profile, status=space_status, q=q
     )
     items, cursor = await service.list_page(session, principal, filters, page)
     return {"items": items, "next_cursor": cursor}

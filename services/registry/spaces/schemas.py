@@ -75,6 +75,7 @@ class SpaceFilters(BaseModel):
     form: SpaceForm | None = None
     profile: SpaceProfile | None = None
     status: SpaceStatus | None = None
+    q: str | None = Field(None, description="Part of the name (already stripped, not blank)")
 
 
 class SpaceVersionOut(BaseModel):

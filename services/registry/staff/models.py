@@ -30,11 +30,20 @@ class StaffMember(Base):
     ended_on: Mapped[date | None] = mapped_column(sa.Date)
     ended_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_recorded_by: Mapped[str | None] = mapped_column(sa.String(200))
+    # Why the member left and the registry document of the space supporting it, if given.
+    departure_reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    departure_document_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.Uuid, sa.ForeignKey("documents.id")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(sa.String(200))
 
     __table_args__ = (
         sa.CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ended_after_start"),
         sa.CheckConstraint(DEPARTURE_RECORDED, name="departure_recorded"),
+        sa.CheckConstraint(
+            "ended_on IS NOT NULL OR (departure_reason IS NULL AND departure_document_id IS NULL)",
+            name="departure_detail_with_departure",
+        ),
         sa.Index("ix_staff_members_space_id_created_at_id", "space_id", "created_at", "id"),
     )

@@ -27,9 +27,13 @@ router = APIRouter(
 )
 
 
-def _audit(audit: AuditNote, space: Space, member: StaffMember) -> None:
+def _audit(audit: AuditNote, space: Space, member: StaffMember, **details: Any) -> None:
     audit.about(
-        "staff_member", member.id, jurisdiction=space.jurisdiction_code, space_id=str(space.id)
+        "staff_member",
+        member.id,
+        jurisdiction=space.jurisdiction_code,
+        space_id=str(space.id),
+        **details,
     )
 
 
@@ -72,6 +76,11 @@ async def list_staff(
     "/{staff_id}/departure",
     response_model=StaffOut,
     summary="Record a departure · 登记离职 (an end date, once; the record is kept)",
+    description=(
+        "With an optional `reason` and `document_id`, a registry document of this space "
+        "supporting it (another space's, or none, is a 422 naming the field); both are kept "
+        "on the member's record and shown in the staff list."
+    ),
     responses=problem_responses(409),
 )
 async def record_departure(
@@ -83,5 +92,12 @@ async def record_departure(
     audit: Annotated[AuditNote, Depends(get_audit_note)],
 ) -> StaffMember:
     space, member = await service.record_departure(session, principal, space_id, staff_id, body)
-    _audit(audit, space, member)
+    _audit(
+        audit,
+        space,
+        member,
+        ended_on=body.ended_on.isoformat(),
+        reason=body.reason,
+        document_id=None if body.document_id is None else str(body.document_id),
+    )
     return member

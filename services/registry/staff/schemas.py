@@ -16,6 +16,10 @@ Qualifications = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
 ]
 
+DepartureReason = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
+]
+
 
 class StaffCreate(RequestBody):
     name: PersonName
@@ -32,6 +36,12 @@ class StaffCreate(RequestBody):
 
 class StaffDeparture(RequestBody):
     ended_on: date = Field(description="The last day: not in the future, not before started_on")
+    reason: DepartureReason | None = Field(None, description="Why the member left, if recorded")
+    document_id: uuid.UUID | None = Field(
+        None,
+        description="The id of the registry document of this space that supports it (POST "
+        "/v1/spaces/{id}/documents first), if any",
+    )
 
 
 class StaffOut(BaseModel):
@@ -44,6 +54,10 @@ class StaffOut(BaseModel):
     qualifications: str | None
     started_on: date
     ended_on: date | None = Field(description="Set once when the member leaves; null while serving")
+    departure_reason: str | None = Field(description="Why the member left, if recorded")
+    departure_document_id: uuid.UUID | None = Field(
+        description="The document supporting the departure, if named"
+    )
     created_at: datetime
     created_by: str
 

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry import supporting_documents
 from services.registry.spaces import service as spaces
 from services.registry.spaces.models import Space
 from services.registry.staff import repository
@@ -77,10 +78,13 @@ async def record_departure(
         errors.append(
             _field("body.ended_on", f"is before started_on ({member.started_on.isoformat()})")
         )
+    errors += await supporting_documents.document_errors(session, space.id, data.document_id)
     _raise_if_invalid(errors)
     member.ended_on = data.ended_on
     member.ended_recorded_at = utcnow()
     member.ended_recorded_by = principal.subject
+    member.departure_reason = data.reason
+    member.departure_document_id = data.document_id
     await repository.save(session)
     return space, member
 

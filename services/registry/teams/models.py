@@ -92,12 +92,19 @@ class TeamEvent(Base):
     occurred_on: Mapped[date] = mapped_column(sa.Date)
     registered_enterprise_name: Mapped[str | None] = mapped_column(sa.String(200))
     registered_enterprise_uscc: Mapped[str | None] = mapped_column(sa.String(18))
+    # An exit's reason and the registry document of the space supporting it, if given.
+    reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    document_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, sa.ForeignKey("documents.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(sa.String(200))
 
     __table_args__ = (
         # One joining and at most one end per team, whatever the application does.
         sa.UniqueConstraint("team_id", "kind", name="uq_team_events_team_id_kind"),
+        sa.CheckConstraint(
+            "kind = 'exited' OR (reason IS NULL AND document_id IS NULL)",
+            name="end_detail_on_exit",
+        ),
     )
 
 

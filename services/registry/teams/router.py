@@ -20,6 +20,7 @@ from services.registry.teams.schemas import (
     TeamGraduation,
     TeamOut,
 )
+from services.registry.teams.service import TeamWithEvents
 from shared.audit import AuditNote
 from shared.auth import Principal
 from shared.errors import problem_responses
@@ -34,21 +35,29 @@ router = APIRouter(
 )
 
 
-def _audit(audit: AuditNote, space: Space, team: Team) -> None:
+def _audit(audit: AuditNote, space: Space, team: Team, **details: Any) -> None:
     audit.about(
         "team",
         team.id,
         jurisdiction=space.jurisdiction_code,
         space_id=str(space.id),
         status=team.status.value,
+        **details,
+    )
+
+
+def _detail(found: TeamWithEvents) -> TeamDetail:
+    return TeamDetail.model_validate(
+        {**TeamOut.model_validate(found.team).model_dump(), "events": found.events}
     )
 
 
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=TeamOut,
+    response_model=TeamDetail,
     summary="Record an incubated team · 登记入孵企业或团队",
+    description="Answers the team with its history, as `GET .../teams/{team_id}` shows it.",
 )
 async def create_team(
     space_id: uuid.UUID,
@@ -57,11 +66,11 @@ async def create_team(
     session: Annotated[AsyncSession, Depends(get_session)],
     principal: Annotated[Principal, Depends(writers)],
     audit: Annotated[AuditNote, Depends(get_audit_note)],
-) -> Team:
+) -> TeamDetail:
     space, team = await service.create_team(session, principal, space_id, body)
     _audit(audit, space, team)
     response.headers["Location"] = f"/v1/spaces/{space.id}/teams/{team.id}"
-    return team
+    return _detail(await service.with_events(session, team))
 
 
 @router.get("", response_model=Page[TeamOut], summary="A space's teams · 入孵企业和团队列表")
@@ -90,16 +99,14 @@ async def get_team(
     session: Annotated[AsyncSession, Depends(get_session)],
     principal: Annotated[Principal, Depends(readers)],
 ) -> TeamDetail:
-    found = await service.get_team(session, principal, space_id, team_id)
-    return TeamDetail.model_validate(
-        {**TeamOut.model_validate(found.team).model_dump(), "events": found.events}
-    )
+    return _detail(await service.get_team(session, principal, space_id, team_id))
 
 
 @router.post(
     "/{team_id}/graduation",
-    response_model=TeamOut,
+    response_model=TeamDetail,
     summary="Record a graduation · 登记毕业 (once; kept in the history)",
+    description="Answers the team with its history, as `GET .../teams/{team_id}` shows it.",
     responses=problem_responses(409),
 )
 async def graduate_team(
@@ -109,16 +116,22 @@ async def graduate_team(
     session: Annotated[AsyncSession, Depends(get_session)],
     principal: Annotated[Principal, Depends(writers)],
     audit: Annotated[AuditNote, Depends(get_audit_note)],
-) -> Team:
+) -> TeamDetail:
     space, team = await service.graduate_team(session, principal, space_id, team_id, body)
     _audit(audit, space, team)
-    return team
+    return _detail(await service.with_events(session, team))
 
 
 @router.post(
     "/{team_id}/exit",
-    response_model=TeamOut,
+    response_model=TeamDetail,
     summary="Record an exit · 登记退出 (once; kept in the history)",
+    description=(
+        "With an optional `reason` (退出原因) and `document_id`, a registry document of this "
+        "space supporting it (another space's, or none, is a 422 naming the field); both are "
+        "kept on the exit's event. Answers the team with its history, as `GET "
+        ".../teams/{team_id}` shows it."
+    ),
     responses=problem_responses(409),
 )
 async def exit_team(
@@ -128,7 +141,13 @@ async def exit_team(
     session: Annotated[AsyncSession, Depends(get_session)],
     principal: Annotated[Principal, Depends(writers)],
     audit: Annotated[AuditNote, Depends(get_audit_note)],
-) -> Team:
+) -> TeamDetail:
     space, team = await service.exit_team(session, principal, space_id, team_id, body)
-    _audit(audit, space, team)
-    return team
+    _audit(
+        audit,
+        space,
+        team,
+        reason=body.reason,
+        document_id=None if body.document_id is None else str(body.document_id),
+    )
+    return _detail(await service.with_events(session, team))

@@ -15,6 +15,12 @@ TeamName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 # Generous on input: spaces and lower case are normalised away before the code is checked.
 RawUscc = Annotated[str, StringConstraints(min_length=1, max_length=60)]
 
+EndReason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+DOCUMENT_DESCRIPTION = (
+    "The id of the registry document of this space that supports it (POST "
+    "/v1/spaces/{id}/documents first), if any"
+)
+
 USCC_DESCRIPTION = (
     "统一社会信用代码, 18 characters, checked in full (format and check character); "
     "spaces are removed and letters upper-cased"
@@ -45,6 +51,8 @@ class TeamExit(RequestBody):
     """退出: the team leaves without graduating."""
 
     exited_on: date = Field(description="Not in the future, not before joined_on")
+    reason: EndReason | None = Field(None, description="Why it leaves (退出原因), if recorded")
+    document_id: uuid.UUID | None = Field(None, description=DOCUMENT_DESCRIPTION)
 
 
 class TeamOut(BaseModel):
@@ -71,6 +79,8 @@ class TeamEventOut(BaseModel):
     occurred_on: date
     registered_enterprise_name: str | None
     registered_enterprise_uscc: str | None
+    reason: str | None = Field(description="An exit's reason, if recorded")
+    document_id: uuid.UUID | None = Field(description="An exit's supporting document, if named")
     recorded_at: datetime
     recorded_by: str
 

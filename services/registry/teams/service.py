@@ -13,6 +13,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry import supporting_documents
 from services.registry.operators.uscc import check_uscc
 from services.registry.spaces import service as spaces
 from services.registry.spaces.models import Space
@@ -131,9 +132,22 @@ async def exit_team(
     space = await spaces.get_space(session, principal, space_id, for_update=True)
     team = await _visible(session, space.id, team_id, for_update=True)
     _refuse_if_left(team)
-    _raise_if_invalid(_endfuture_date_errors("body.exited_on", data.exited_on, team))
+    _raise_if_invalid(
+        [
+            *_endfuture_date_errors("body.exited_on", data.exited_on, team),
+            *await supporting_documents.document_errors(session, space.id, data.document_id),
+        ]
+    )
     await _end(
-        session, principal, space, team, TeamEventKind.EXITED, data.exited_on, enterprise=None
+        session,
+        principal,
+        space,
+        team,
+        TeamEventKind.EXITED,
+        data.exited_on,
+        enterprise=None,
+        reason=data.reason,
+        document_id=data.document_id,
     )
     return space, team
 
@@ -143,6 +157,11 @@ async def get_team(
 ) -> TeamWithEvents:
     space = await spaces.get_space(session, principal, space_id)
     team = await _visible(session, space.id, team_id)
+    return TeamWithEvents(team, await repository.events_of(session, team.id))
+
+
+async def with_events(session: AsyncSession, team: Team) -> TeamWithEvents:
+    """A team just written, with its history: what ``get_team`` answers for it."""
     return TeamWithEvents(team, await repository.events_of(session, team.id))
 
 
@@ -166,6 +185,8 @@ async def _end(
     on: date,
     *,
     enterprise: tuple[str, str | None] | None,
+    reason: str | None = None,
+    document_id: uuid.UUID | None = None,
 ) -> None:
     name, uscc = enterprise if enterprise is not None else (None, None)
     team.status = TeamStatus.GRADUATED if kind is TeamEventKind.GRADUATED else TeamStatus.EXITED
@@ -181,6 +202,8 @@ async def _end(
             occurred_on=on,
             registered_enterprise_name=name,
             registered_enterprise_uscc=uscc,
+            reason=reason,
+            document_id=document_id,
             recorded_at=utcnow(),
             recorded_by=principal.subject,
         ),
