@@ -131,6 +131,7 @@ def _as_row(item: dict[str, Any]) -> list[str]:
         {"status": "recognised"},
         {"profile": "culture", "jurisdiction_code": OWN},
         {"jurisdiction_code": OTHER},
+        {"q": "虚拟"},
     ],
 )
 async def test_a_district_exports_its_list_as_the_json_shows_it(

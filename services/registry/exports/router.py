@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry.access import readers
 from services.registry.exports import service
 from services.registry.exports.service import MEDIA_TYPES, ExportFormat
+from services.registry.operators.schemas import SearchText
 from services.registry.spaces.schemas import SpaceFilters
 from services.registry.statistics.router import ProvinceTotal
 from services.registry.statistics.service import ProvinceTotals
@@ -75,9 +76,12 @@ async def export_spaces(
     space_status: Annotated[
         SpaceStatus | None, Query(alias="status", description="The status in force now")
     ] = None,
+    q: Annotated[
+        SearchText | None, Query(description="Part of the name, as `GET /v1/spaces` takes it")
+    ] = None,
 ) -> Response:
     filters = SpaceFilters(
-        jurisdiction_code=jurisdiction_code, form=form, profile=profile, status=space_status
+        jurisdiction_code=jurisdiction_code, form=form, profile=profile, status=space_status, q=q
     )
     table = await service.space_table(session, principal, filters)
     return _file(
