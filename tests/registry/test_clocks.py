@@ -178,6 +178,8 @@ async def test_the_clock_acts_refuse_what_does_not_fit(session) -> None:
         await service.suspend_clock(session, clock.id, D("2026-10-07"), "现场考察")
     with pytest.raises(ClockInvalid):
         await service.suspend_clock(session, clock.id, D("2026-10-09"), "  ")
+    with pytest.raises(ClockInvalid):
+        await service.suspend_clock(session, clock.id, D("2026-10-09"), "专" * 1001)
     await service.suspend_clock(session, clock.id, D("2026-10-09"), "现场考察")
     with pytest.raises(ClockConflict):
         await service.suspend_clock(session, clock.id, D("2026-10-09"), "现场考察")
@@ -221,6 +223,8 @@ async def test_a_publicity_period_is_a_clock_ending_on_its_last_day(session) -> 
         session, subject(), "publicity", start=D("2026-09-30"), working_days=7
     )
     assert (longer.due_on, longer.time_limit_version) == (D("2026-10-14"), None)
+    assert longer.kind is LimitKind.INTERNAL
+    assert longer.basis.startswith("7 working days as opened (the limit in force: 5, ")
     with pytest.raises(ClockInvalid):
         await service.open_period(session, subject(), start=D("2026-09-30"), working_days=0)
 
