@@ -7,6 +7,8 @@ from fastapi import FastAPI
 
 from services.registry.activities.router import router as activities_router
 from services.registry.assessments.router import router as assessments_router
+from services.registry.calendar.router import router as calendar_router
+from services.registry.clocks.router import router as clocks_router
 from services.registry.compliance.router import router as compliance_router
 from services.registry.conditions.router import router as conditions_router
 from services.registry.config import RegistrySettings, get_settings
@@ -65,6 +67,8 @@ def create_app(
             activities_router,
             compliance_router,
             documents_router,
+            calendar_router,
+            clocks_router,
             statistics_router,
             events_router,
         ],

@@ -2,6 +2,13 @@
 
 from services.registry.activities.models import Activity
 from services.registry.assessments.models import SpaceAssessment
+from services.registry.calendar.models import CalendarDay, CalendarYear
+from services.registry.clocks.models import (
+    ProcedureClock,
+    ProcedureClockHistory,
+    ProcedureClockSuspension,
+    ProcedureTimeLimit,
+)
 from services.registry.compliance.models import ComplianceIncident, ComplianceListing
 from services.registry.conditions.models import (
     FacilitiesVersion,
@@ -24,6 +31,8 @@ from services.registry.teams.models import Team, TeamDayCount, TeamEvent
 
 __all__ = [
     "Activity",
+    "CalendarDay",
+    "CalendarYear",
     "ComplianceIncident",
     "ComplianceListing",
     "Document",
@@ -37,6 +46,10 @@ __all__ = [
     "Operator",
     "OperatorVersion",
     "PremisesVersion",
+    "ProcedureClock",
+    "ProcedureClockHistory",
+    "ProcedureClockSuspension",
+    "ProcedureTimeLimit",
     "RegistryEventRecord",
     "ServicesVersion",
     "Space",
