@@ -3,7 +3,7 @@ the years it knows, and the procedure's legal clocks: procedure_time_limits (see
 defaults and their legal basis), procedure_clocks, their suspensions and history.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06
 """
 
@@ -17,7 +17,7 @@ from shared.db import UTCDateTime
 from shared.platform_schema import drop_append_only_v1, make_append_only_v1
 
 revision: str = "0011"
-down_revision: str | None = "0009"
+down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
