@@ -1,18 +1,104 @@
-"""What no route should see: a body over the ceiling, a query string carrying unstorable text."""
+"""What no route should see: a body over the ceiling, a query string carrying unstorable text,
+a JSON body that is not UTF-8 or nests deeper than any of our documents.
+
+The size is refused here, before routing reads anything; the body's form is refused by the
+route (``shared.route_guard``), after the caller's token, role and preconditions, and before
+any parser reads it.
+"""
 
 from __future__ import annotations
 
 import re
+from itertools import accumulate, count
+from operator import sub
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import FieldError, PayloadTooLarge, RequestInvalid, response_for
+from shared.errors import (
+    BodyTooDeep,
+    FieldError,
+    MalformedBody,
+    PayloadTooLarge,
+    ProblemError,
+    RequestInvalid,
+    response_for,
+)
 from shared.text import unstorable_character
 
 # A control character (but tab, line feed, carriage return) percent-encoded in a query string;
 # the HTTP parser refuses them unencoded.
 _ENCODED_CONTROL = re.compile(rb"%(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])")
+
+# How deeply a JSON body may nest arrays and objects (the body's own object is the first level).
+# Our deepest document (a batch of fact sets) nests 6; Python's own JSON reader recurses on the
+# stack and fails near 1,000.
+MAX_JSON_DEPTH = 32
+
+_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+# Openers become 2 and closers 0 (so a running sum less the count is the depth); a quote stays.
+_BRACKETS = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b'[]{}"')
+
+
+def json_depth(body: bytes, limit: int = MAX_JSON_DEPTH) -> int:
+    """How deeply a parser reading ``body`` as JSON would nest, as far as it matters: exact up
+    to ``limit``, and some figure above ``limit`` beyond it.
+
+    Counted without parsing (and without recursion), with bytes methods that run in C: escapes
+    are dropped, then everything but brackets and quotes, then the strings (brackets in text
+    are not nesting), and the deepest point is the running sum of what is left. An opener
+    never closed counts as it would for a parser that reads on until the text ends.
+    """
+    if b"\\" in body:
+        body = _ESCAPE.sub(b"", body)
+    marks = body.translate(_BRACKETS, _NOT_BRACKETS)
+    if len(marks) <= limit:
+        return len(marks)
+    outside = marks.replace(b'""', b"")  # strings holding no bracket
+    if b'"' in outside:  # some string holds one: take every other stretch between quotes
+        outside = b"".join(marks.split(b'"')[::2])
+    if len(outside) <= limit:
+        return len(outside)
+    if b"\x02" * (limit + 1) in outside:
+        return limit + 1
+    deepest: int = max(map(sub, accumulate(outside), count(1)))
+    return max(0, deepest)
+
+
+def is_json_media(content_type: str | None) -> bool:
+    """Whether a Content-Type declares JSON (``application/json``, ``application/*+json``), as
+    FastAPI reads it: a body without one is not read as JSON."""
+    if content_type is None:
+        return False
+    media = content_type.split(";", 1)[0].strip().lower()
+    main, _, subtype = media.partition("/")
+    return main == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
+def json_body_problem(body: bytes, content_type: str | None) -> ProblemError | None:
+    """Why a body declared JSON may not be read at all (not UTF-8, nested too deeply), or None.
+
+    Python's JSON reader would take a lone surrogate's UTF-8 form (it decodes "surrogatepass")
+    and recurse until the stack runs out; neither reaches it.
+    """
+    if not body or not is_json_media(content_type):
+        return None
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return MalformedBody(
+            f"The body is not UTF-8 (byte {exc.start} cannot start or continue a character): "
+            "send UTF-8 JSON with 'Content-Type: application/json'",
+            position=exc.start,
+        )
+    if json_depth(body) > MAX_JSON_DEPTH:
+        return BodyTooDeep(
+            f"The JSON body nests arrays and objects more than {MAX_JSON_DEPTH} levels deep "
+            "(the body's own object is the first); no document of this API needs more",
+            max_depth=MAX_JSON_DEPTH,
+        )
+    return None
 
 
 def _query_problem(query: bytes) -> RequestInvalid | None:

@@ -35,6 +35,7 @@ from shared.audit import AuditNote
 from shared.auth import Principal, Role, require_roles
 from shared.errors import problem_responses
 from shared.pagination import Page, PageParams, page_of, page_params
+from shared.route_guard import GuardedRoute
 from shared.unit_of_work import TransactionalRoute, get_audit_note, get_session
 
 router = APIRouter(
@@ -52,7 +53,10 @@ readers = require_roles(
 # What-if, batch and impact store nothing and touch no database: plain routes, no transaction,
 # nothing to audit (the audit log records requests that change state).
 analysis_router = APIRouter(
-    prefix="/v1", tags=["evaluations · 资格判定"], responses=problem_responses(401, 403, 422)
+    prefix="/v1",
+    tags=["evaluations · 资格判定"],
+    route_class=GuardedRoute,
+    responses=problem_responses(401, 403, 422),
 )
 
 Book = Annotated[RulesetBook, Depends(book_of)]
