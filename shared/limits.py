@@ -1,5 +1,5 @@
-"""What no route should see: a body over the ceiling, a query string carrying unstorable text,
-a JSON body that is not UTF-8 or nests deeper than any of our documents.
+"""What no route should see: a body over its route's limit, a query string carrying unstorable
+text, a JSON body that is not UTF-8 or nests deeper than any of our documents.
 
 The size is refused here, before routing reads anything; the body's form is refused by the
 route (``shared.route_guard``), after the caller's token, role and preconditions, and before
@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from itertools import accumulate, count
 from operator import sub
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,6 +35,17 @@ _ENCODED_CONTROL = re.compile(rb"%(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])")
 # Our deepest document (a batch of fact sets) nests 6; Python's own JSON reader recurses on the
 # stack and fails near 1,000.
 MAX_JSON_DEPTH = 32
+
+# The contract's extension naming a route's body limit in bytes (``openapi_extra``); a route
+# without one takes the service's ``max_body_bytes`` (1 MiB).
+BODY_LIMIT_EXTENSION = "x-max-body-bytes"
+
+
+def body_limit(max_bytes: int, **openapi_extra: Any) -> dict[str, Any]:
+    """``openapi_extra`` for a route whose body may be larger (or must be smaller) than the
+    service's default: enforced by ``RequestLimitsMiddleware`` and published in the contract."""
+    return {**openapi_extra, BODY_LIMIT_EXTENSION: max_bytes}
+
 
 _ESCAPE = re.compile(rb"\\.", re.DOTALL)
 # Openers become 2 and closers 0 (so a running sum less the count is the depth); a quote stays.
@@ -124,9 +136,11 @@ def _query_problem(query: bytes) -> RequestInvalid | None:
 class RequestLimitsMiddleware:
     """Refuses a request before any route runs:
 
-    - 413 for a body over the limit, whether declared by Content-Length or streamed. A declared
-      length is checked before anything is read (the server holds the caller to it); a chunked
-      body is read up to the limit and handed on only if it fits.
+    - 413 for a body over its route's limit (``BODY_LIMIT_EXTENSION``, else ``max_body_bytes``),
+      whether declared by Content-Length or streamed. A declared length is checked before
+      anything is read (the server holds the caller to it); a chunked body is read up to the
+      limit and handed on only if it fits. The operation is looked up only for a body larger
+      than the smallest limit, so small requests pay nothing for it.
     - 422 for a query string carrying a control character (``%00`` and the like), which no
       parameter may hold (``shared.text``; PostgreSQL cannot even compare with U+0000). A body's
       text is checked by its model (``shared.text.RequestBody``).
@@ -135,12 +149,48 @@ class RequestLimitsMiddleware:
     def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        # (path parameters, path pattern, method, limit) of each operation the contract gives a
+        # limit, read from the contract on the first request, when every route is in place.
+        self._limits: list[tuple[int, re.Pattern[str], str, int]] | None = None
+        self._smallest = max_body_bytes
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def _table(self, scope: Scope) -> list[tuple[int, re.Pattern[str], str, int]]:
+        if self._limits is None:
+            app: Any = scope.get("app")
+            paths = app.openapi().get("paths", {}) if hasattr(app, "openapi") else {}
+            limits = []
+            for template, operations in paths.items():
+                parts = re.split(r"(\{[^}]+\})", template)
+                regex = "".join("[^/]+" if p.startswith("{") else re.escape(p) for p in parts)
+                pattern = re.compile(f"^{regex}$")
+                parameters = sum(p.startswith("{") for p in parts)
+                for method, operation in operations.items():
+                    if isinstance(operation, dict) and BODY_LIMIT_EXTENSION in operation:
+                        limit = int(operation[BODY_LIMIT_EXTENSION])
+                        limits.append((parameters, pattern, method.upper(), limit))
+            self._smallest = min([self.max_body_bytes, *(limit for *_, limit in limits)])
+            self._limits = limits
+        return self._limits
+
+    def limit_for(self, scope: Scope) -> int:
+        """The body limit of the operation this request is for, as the contract states it.
+
+        Where a literal path and a template both match (``/v1/evaluations/batch`` and
+        ``/v1/evaluations/{receipt_id}``), the operation is the one with fewer parameters, as
+        the router chooses."""
+        method, path = scope.get("method", ""), scope.get("path", "")
+        found = [
+            (parameters, limit)
+            for parameters, pattern, operation_method, limit in self._table(scope)
+            if operation_method == method and pattern.match(path)
+        ]
+        return min(found)[1] if found else self.max_body_bytes
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         problem = PayloadTooLarge(
-            f"The request body is larger than {self.max_body_bytes} bytes; send less per request "
-            "(split a batch, page through a list)",
-            max_body_bytes=self.max_body_bytes,
+            f"The request body is larger than {limit} bytes, the limit of {scope.get('method')} "
+            f"{scope.get('path')}; send less per request (split a batch, page through a list)",
+            max_body_bytes=limit,
         )
         await response_for(problem, scope.get("path"))(scope, receive, send)
 
@@ -152,6 +202,7 @@ class RequestLimitsMiddleware:
         if query_problem is not None:
             await response_for(query_problem, scope.get("path"))(scope, receive, send)
             return
+        self._table(scope)
         declared: int | None = None
         for name, value in scope.get("headers", []):
             if name == b"content-length":
@@ -160,9 +211,11 @@ class RequestLimitsMiddleware:
                 except ValueError:
                     declared = None
         if declared is not None:
-            if declared > self.max_body_bytes:
-                await self._refuse(scope, receive, send)
-                return
+            if declared > self._smallest:
+                limit = self.limit_for(scope)
+                if declared > limit:
+                    await self._refuse(scope, receive, send, limit)
+                    return
             await self.app(scope, receive, send)
             return
         if scope.get("method") in ("GET", "HEAD", "OPTIONS", "DELETE"):
@@ -171,14 +224,17 @@ class RequestLimitsMiddleware:
 
         chunks: list[bytes] = []
         size = 0
+        limit = self._smallest
         while True:
             message = await receive()
             if message["type"] != "http.request":  # the client went away
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body_bytes:
-                await self._refuse(scope, receive, send)
+            if size > limit and limit == self._smallest:
+                limit = self.limit_for(scope)
+            if size > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):

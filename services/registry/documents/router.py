@@ -16,6 +16,7 @@ from services.registry.documents.schemas import DocumentCreate, DocumentOut
 from shared.audit import AuditNote
 from shared.auth import Principal
 from shared.errors import problem_responses
+from shared.limits import body_limit
 from shared.pagination import Page, PageParams, page_of, page_params
 from shared.unit_of_work import TransactionalRoute, get_audit_note, get_session
 
@@ -26,6 +27,10 @@ router = APIRouter(
     responses=problem_responses(401, 403, 404, 422),
 )
 Session = Annotated[AsyncSession, Depends(get_session)]
+
+# A file is uploaded whole, as the body (a scanned contract, a certificate); every other route
+# of the registry takes the service's 1 MiB.
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 
 
 @router.post(
@@ -85,14 +90,15 @@ async def get_document(
         "The raw file as the body. Stored only if its SHA-256 and size are the ones recorded "
         "(422 otherwise); uploading the same file again changes nothing."
     ),
-    openapi_extra={
-        "requestBody": {
+    openapi_extra=body_limit(
+        MAX_DOCUMENT_BYTES,
+        requestBody={
             "required": True,
             "content": {
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
             },
-        }
-    },
+        },
+    ),
 )
 async def upload_content(
     space_id: uuid.UUID,
