@@ -47,7 +47,9 @@ def body_limit(max_bytes: int, **openapi_extra: Any) -> dict[str, Any]:
     return {**openapi_extra, BODY_LIMIT_EXTENSION: max_bytes}
 
 
-_ESCAPE = re.compile(rb"\\.", re.DOTALL)
+# The escapes that could hide a quote (``\"``) or pair with the next backslash (``\\``); any
+# other escape (``\n``, ``\u4e2d``) is followed by neither and may stay as it is.
+_ESCAPE = re.compile(rb'\\[\\"]')
 # Openers become 2 and closers 0 (so a running sum less the count is the depth); a quote stays.
 _BRACKETS = bytes.maketrans(b"[{]}", b"\x02\x02\x00\x00")
 _NOT_BRACKETS = bytes(c for c in range(256) if c not in b'[]{}"')
@@ -65,16 +67,12 @@ def json_depth(body: bytes, limit: int = MAX_JSON_DEPTH) -> int:
     if b"\\" in body:
         body = _ESCAPE.sub(b"", body)
     marks = body.translate(_BRACKETS, _NOT_BRACKETS)
-    if len(marks) <= limit:
-        return len(marks)
     outside = marks.replace(b'""', b"")  # strings holding no bracket
     if b'"' in outside:  # some string holds one: take every other stretch between quotes
         outside = b"".join(marks.split(b'"')[::2])
-    if len(outside) <= limit:
-        return len(outside)
     if b"\x02" * (limit + 1) in outside:
         return limit + 1
-    deepest: int = max(map(sub, accumulate(outside), count(1)))
+    deepest: int = max(map(sub, accumulate(outside), count(1)), default=0)
     return max(0, deepest)
 
 

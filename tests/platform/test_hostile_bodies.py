@@ -5,6 +5,7 @@ Idempotency-Key, and nothing is recorded."""
 from __future__ import annotations
 
 import json
+import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from fastapi import FastAPI
 
 from shared.auth import Role
 from shared.auth.tokens import issue_token
-from shared.limits import MAX_JSON_DEPTH
+from shared.limits import MAX_JSON_DEPTH, json_depth
 from tests.conftest import client_for, space_body
 from tests.eligibility.factories import request as evaluation_body
 
@@ -212,3 +213,52 @@ async def test_bytes_that_are_not_utf8_are_a_400(
                 assert response.json()["type"] == "urn:lzms:problem:malformed-body"
                 assert "UTF-8" in response.json()["detail"]
         assert await _stored(client, service, target) == before
+
+
+# --- the depth count itself, against Python's own reading ----------------------------------------
+
+
+def _depth_of(value: Any) -> int:
+    if isinstance(value, dict):
+        return 1 + max((_depth_of(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_depth_of(v) for v in value), default=0)
+    return 0
+
+
+def _random_json(rng: random.Random, depth: int) -> Any:
+    """A document nested exactly ``depth`` deep, with text full of brackets, quotes and escapes."""
+    text = "".join(rng.choice('[]{}"\\/ab中\n\t\u00e9') for _ in range(rng.randrange(6)))
+    leaves: list[Any] = [text, 1, 2.5, True, None, "", "\\", '"', "]]]", "{["]
+    if depth == 0:
+        return rng.choice(leaves)
+    siblings = [_random_json(rng, rng.randrange(min(depth, 3))) for _ in range(rng.randrange(3))]
+    inner = _random_json(rng, depth - 1)
+    items = [*siblings, inner]
+    rng.shuffle(items)
+    if rng.random() < 0.5:
+        return items
+    return {f"{text}{index}": item for index, item in enumerate(items)}
+
+
+def test_the_depth_count_agrees_with_python_reading_the_text() -> None:
+    rng = random.Random(18)
+    for _ in range(400):
+        document = _random_json(rng, rng.randrange(1, MAX_JSON_DEPTH + 8))
+        expected = _depth_of(document)
+        for text in (
+            json.dumps(document),
+            json.dumps(document, ensure_ascii=False, indent=1),
+        ):
+            counted = json_depth(text.encode())
+            if expected <= MAX_JSON_DEPTH:
+                assert counted == expected, text
+            else:
+                assert counted > MAX_JSON_DEPTH, text
+
+
+def test_the_depth_count_takes_unclosed_and_stray_brackets_as_a_parser_would() -> None:
+    assert json_depth(b"[" * (MAX_JSON_DEPTH + 1)) > MAX_JSON_DEPTH
+    assert json_depth(b'"' + b"[" * 100) == 0  # an unclosed string holds no nesting
+    assert json_depth(b'["\\"' + b"[" * 100 + b'"]') == 1
+    assert json_depth(b'["\\\\"' + b", []" * 3 + b"]") == 2
