@@ -22,7 +22,7 @@ from shared.errors import (
     problem_responses,
 )
 from shared.http_client import ServiceClient, serving_clients
-from shared.limits import BODY_LIMIT_EXTENSION, RequestLimitsMiddleware
+from shared.limits import BODY_LIMIT_EXTENSION, MAX_JSON_DEPTH, RequestLimitsMiddleware
 from shared.logging import configure_logging
 from shared.metrics import Metrics, RequestTelemetryMiddleware
 from shared.request_id import RequestIdMiddleware
@@ -81,7 +81,7 @@ def create_service_app(
         lifespan=lifespan,
         redoc_url=None,  # ReDoc pulls web fonts from the internet; Swagger UI is enough
         static_url="/docs-static",
-        responses=problem_responses(400, 413, 500),
+        responses=_platform_responses(),
         swagger_ui_parameters={
             "persistAuthorization": True,
             "displayRequestDuration": True,
@@ -107,6 +107,19 @@ def create_service_app(
 
     _publish_problem_schema(app, settings.max_body_bytes)
     return app
+
+
+def _platform_responses() -> dict[int | str, dict[str, Any]]:
+    """The problems any operation may answer, with the limits that cause them."""
+    responses = problem_responses(400, 413, 500)
+    responses[400]["description"] = (
+        "Malformed request: a body that is not UTF-8, or JSON nesting arrays and objects more "
+        f"than {MAX_JSON_DEPTH} levels deep (`body-too-deep`)"
+    )
+    responses[413]["description"] = (
+        f"Body larger than the operation's limit (`{BODY_LIMIT_EXTENSION}`, 1 MiB unless stated)"
+    )
+    return responses
 
 
 def _publish_problem_schema(app: FastAPI, max_body_bytes: int) -> None:

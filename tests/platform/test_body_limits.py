@@ -54,6 +54,12 @@ def _limit_in_contract(app: FastAPI, method: str, path: str) -> int:
     return int(operation["x-max-body-bytes"])
 
 
+async def test_the_contract_states_the_depth_and_size_limits(registry_app) -> None:
+    responses = registry_app.openapi()["paths"]["/v1/spaces"]["post"]["responses"]
+    assert "32 levels" in responses["400"]["description"]
+    assert "x-max-body-bytes" in responses["413"]["description"]
+
+
 async def test_a_registry_write_takes_1_mib(registry_app) -> None:
     admin = {**_token(registry_app, "city_admin"), **JSON}
     assert _limit_in_contract(registry_app, "post", "/v1/spaces") == MiB
