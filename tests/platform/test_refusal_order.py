@@ -10,7 +10,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from shared.auth import Role
+from services.subsidy.access import treasurers
+from shared.auth import Principal, Role
 from shared.auth.tokens import issue_token
 from tests.conftest import client_for, space_body
 
@@ -142,3 +143,21 @@ async def test_an_analysis_route_asks_for_the_token_before_reading_the_body(make
             assert (response.status_code, _problem(response)) == (401, "unauthorized"), path
             response = await _post(client, path, headers=_token(app, "auditor"), content=TOO_DEEP)
             assert (response.status_code, _problem(response)) == (403, "forbidden"), path
+
+
+async def test_a_role_check_the_app_overrides_is_left_to_the_override(subsidy_app) -> None:
+    """The guard runs the route's own role checks, unless the app stands another in (as a test
+    may): then the stand-in decides, as FastAPI would have it."""
+    standin = Principal(subject="standin-finance", role=Role.FINANCE_OFFICER)
+    subsidy_app.dependency_overrides[treasurers] = lambda: standin
+    try:
+        async with client_for(subsidy_app) as client:
+            response = await _post(
+                client,
+                MONEY_ROUTE,
+                headers={**_token(subsidy_app, "auditor"), "Idempotency-Key": "standin-1"},
+                body=APPROPRIATION,
+            )
+    finally:
+        subsidy_app.dependency_overrides.clear()
+    assert response.status_code == 201, response.text
