@@ -32,7 +32,7 @@ from shared.text import unstorable_character
 _ENCODED_CONTROL = re.compile(rb"%(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])")
 
 # How deeply a JSON body may nest arrays and objects (the body's own object is the first level).
-# Our deepest document (a batch of fact sets) nests 6; Python's own JSON reader recurses on the
+# Our deepest document (a batch of fact sets) nests 7; Python's own JSON reader recurses on the
 # stack and fails near 1,000.
 MAX_JSON_DEPTH = 32
 
