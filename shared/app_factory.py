@@ -22,7 +22,7 @@ from shared.errors import (
     problem_responses,
 )
 from shared.http_client import ServiceClient, serving_clients
-from shared.limits import RequestLimitsMiddleware
+from shared.limits import BODY_LIMIT_EXTENSION, MAX_JSON_DEPTH, RequestLimitsMiddleware
 from shared.logging import configure_logging
 from shared.metrics import Metrics, RequestTelemetryMiddleware
 from shared.request_id import RequestIdMiddleware
@@ -81,8 +81,12 @@ def create_service_app(
         lifespan=lifespan,
         redoc_url=None,  # ReDoc pulls web fonts from the internet; Swagger UI is enough
         static_url="/docs-static",
-        responses=problem_responses(400, 413, 500),
-        swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
+        responses=_platform_responses(),
+        swagger_ui_parameters={
+            "persistAuthorization": True,
+            "displayRequestDuration": True,
+            "showExtensions": True,  # each operation's body limit, x-max-body-bytes
+        },
     )
     app.state.settings = settings
     for name, value in (state or {}).items():
@@ -101,12 +105,26 @@ def create_service_app(
     app.add_middleware(RequestTelemetryMiddleware, metrics=app.state.metrics)
     app.add_middleware(RequestIdMiddleware)
 
-    _publish_problem_schema(app)
+    _publish_problem_schema(app, settings.max_body_bytes)
     return app
 
 
-def _publish_problem_schema(app: FastAPI) -> None:
-    """Put ``ProblemDetails`` in the contract's components, where every error response points."""
+def _platform_responses() -> dict[int | str, dict[str, Any]]:
+    """The problems any operation may answer, with the limits that cause them."""
+    responses = problem_responses(400, 413, 500)
+    responses[400]["description"] = (
+        "Malformed request: a body that is not UTF-8, or JSON nesting arrays and objects more "
+        f"than {MAX_JSON_DEPTH} levels deep (`body-too-deep`)"
+    )
+    responses[413]["description"] = (
+        f"Body larger than the operation's limit (`{BODY_LIMIT_EXTENSION}`, 1 MiB unless stated)"
+    )
+    return responses
+
+
+def _publish_problem_schema(app: FastAPI, max_body_bytes: int) -> None:
+    """Put ``ProblemDetails`` in the contract's components, where every error response points,
+    and each operation's body limit on every operation that takes a body."""
     build = app.openapi
 
     def openapi() -> dict[str, object]:
@@ -125,6 +143,10 @@ def _publish_problem_schema(app: FastAPI) -> None:
         ):
             components.setdefault(name, sub)
         components["ProblemDetails"].pop("$defs", None)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "requestBody" in operation:
+                    operation.setdefault(BODY_LIMIT_EXTENSION, max_body_bytes)
         app.openapi_schema = schema
         return schema
 

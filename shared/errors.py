@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.request_id import current_request_id
+from shared.text import unstorable_character
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:lzms:problem:"
@@ -74,6 +75,12 @@ class ProblemError(Exception):
 
 class MalformedBody(ProblemError):
     status, slug, title = 400, "malformed-body", "The request body could not be read"
+
+
+class BodyTooDeep(MalformedBody):
+    """JSON nested deeper than the platform reads (``shared.limits.MAX_JSON_DEPTH``)."""
+
+    slug, title = "body-too-deep", "The request body is nested too deeply"
 
 
 class Unauthorized(ProblemError):
@@ -192,11 +199,18 @@ def _field_path(loc: Iterable[Any]) -> str:
     return ".".join(str(part) for part in loc)
 
 
+def _message(err: Mapping[str, Any]) -> str:
+    if err.get("type") == "string_unicode" and isinstance(err.get("input"), str):
+        # Pydantic's words ("unable to parse raw data as a unicode string") name no character.
+        return unstorable_character(err["input"]) or str(err.get("msg", "invalid"))
+    return str(err.get("msg", "invalid"))
+
+
 def validation_problem(exc: RequestValidationError) -> RequestInvalid:
     errors = [
         FieldError(
             field=_field_path(err.get("loc", ())),
-            message=err.get("msg", "invalid"),
+            message=_message(err),
             type=err.get("type", "value_error"),
         )
         for err in exc.errors()

@@ -61,12 +61,16 @@ def check_key(raw: str) -> str:
 
 
 def fingerprint(method: str, path: str, query: str, body: bytes) -> str:
-    """What makes two requests 'the same': method, path, query and the body's JSON content."""
+    """What makes two requests 'the same': method, path, query and the body's JSON content.
+
+    A body that is not JSON, or not JSON we could store (nested past the stack, holding a lone
+    surrogate, which no UTF-8 can carry), is taken byte for byte; the route refuses it anyway.
+    """
     try:
         content = canonical_json(json.loads(body)) if body else ""
-    except (ValueError, UnicodeDecodeError):
-        content = sha256_hex(body)
-    return sha256_hex(canonical_json([method, path, query, content]))
+        return sha256_hex(canonical_json([method, path, query, content]))
+    except (ValueError, RecursionError):  # UnicodeDecodeError and UnicodeEncodeError included
+        return sha256_hex(canonical_json([method, path, query, sha256_hex(body)]))
 
 
 @dataclass(frozen=True)
@@ -175,14 +179,19 @@ async def require_idempotency_key(
 ) -> str:
     """Dependency for a POST that must happen at most once (money): refuse it without a key.
 
-    A caller without a valid token is refused first (401): the key is looked at only for a
-    caller who may be told what is wrong with the request."""
-    if idempotency_key is None:
+    Its route checks the caller's token and role first (``shared.route_guard``): the key is
+    looked at only for a caller who may make the request at all."""
+    return required_key(idempotency_key)
+
+
+def required_key(raw: str | None) -> str:
+    """The key a money POST must carry: 428 without one, 422 for a malformed one."""
+    if raw is None:
         raise IdempotencyKeyRequired(
             "This request moves money: send an Idempotency-Key header (a new UUID per "
             "operation, the same one on every retry of it) so a retry cannot act twice"
         )
-    return check_key(idempotency_key)
+    return check_key(raw)
 
 
 async def purge_expired(session: AsyncSession, older_than: datetime) -> int:

@@ -1,7 +1,9 @@
 """One transaction per request, owned by the route: commit before the response, roll back on error.
 
 ``TransactionalRoute`` wraps every service route. It opens the session the route's
-dependencies use, claims an ``Idempotency-Key`` if one is sent, runs the route, and then, in
+dependencies use, refuses what the route guard refuses (``shared.route_guard``: token, role,
+key, body form, in that order), claims an ``Idempotency-Key`` if one is sent, runs the route,
+and then, in
 the same transaction, stores the response for replay and appends the audit record of a
 state-changing request; only then does it commit and let the response go. A refused or failed
 request is rolled back whole and its refusal is audited in a transaction of its own.
@@ -15,13 +17,11 @@ connection at all.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import structlog
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
@@ -33,6 +33,7 @@ from shared.auth.principal import Principal
 from shared.db import Database
 from shared.errors import ProblemError, RequestInvalid
 from shared.request_id import current_request_id
+from shared.route_guard import Guard, GuardedRoute, Handler
 
 log = structlog.get_logger(__name__)
 
@@ -52,9 +53,13 @@ async def get_audit_note(request: Request) -> AuditNote:
     return request.state.audit_note  # type: ignore[no-any-return]
 
 
-class TransactionalRoute(APIRoute):
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
+class TransactionalRoute(GuardedRoute):
+    """A guarded route (``shared.route_guard``: token, role, key, body form refused first, in
+    that order) that runs in one transaction and honours ``Idempotency-Key``."""
+
+    keys = True
+
+    def guarded(self, handle: Callable[[Request], Awaitable[Response]], guard: Guard) -> Handler:
         action = self.name
 
         async def transactional_handler(request: Request) -> Response:
@@ -64,6 +69,7 @@ class TransactionalRoute(APIRoute):
             async with database.read_session() if read_only else database.session() as session:
                 request.state.session = session
                 try:
+                    await guard(request)  # refused (and audited) before anything is claimed
                     return await _run(request, session, handle, action)
                 except BaseException as exc:
                     await session.rollback()
@@ -84,7 +90,7 @@ async def _run(
     raw_key = request.headers.get(idempotency.IDEMPOTENCY_HEADER)
     if raw_key is not None and request.method == "POST":
         principal = await _principal_or_none(request)
-        if principal is not None:
+        if principal is not None:  # a route that checks no role may still be called without one
             body = await request.body()
             claim = idempotency.Claim.of(
                 principal, raw_key, request.method, request.url.path, request.url.query, body

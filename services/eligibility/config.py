@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import BaseServiceSettings, default_sqlite_url
@@ -16,8 +15,6 @@ class EligibilitySettings(BaseServiceSettings):
     service_name: str = "eligibility"
     database_url: str = default_sqlite_url("eligibility")
     registry_url: str = "http://127.0.0.1:8001"
-    # A batch or impact run carries up to 10,000 fact sets (about 2 KB each).
-    max_body_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
 
 
 @lru_cache

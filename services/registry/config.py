@@ -18,8 +18,6 @@ class RegistrySettings(BaseServiceSettings):
 
     service_name: str = "registry"
     database_url: str = default_sqlite_url("registry")
-    # Evidence documents are uploaded whole (scanned contracts, certificates).
-    max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
 
     event_subscribers: dict[str, str] = Field(
         default_factory=dict,

@@ -31,7 +31,7 @@ async def principal_of(request: Request) -> Principal | None:
     return principal
 
 
-class _BearerPrincipal(HTTPBearer):
+class BearerPrincipal(HTTPBearer):
     """The authenticated caller in one of ``roles``, as a security dependency: it declares the
     bearer scheme in the contract (Swagger UI's Authorize button), verifies the token and checks
     the role in one step (401 without a valid token, 403 for a role not admitted)."""
@@ -55,9 +55,9 @@ class _BearerPrincipal(HTTPBearer):
 
 
 # Any authenticated caller, whatever the role.
-authenticated = _BearerPrincipal(frozenset(Role))
+authenticated = BearerPrincipal(frozenset(Role))
 
 
 def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     """A dependency that admits only the given roles (403 for any other authenticated caller)."""
-    return _BearerPrincipal(frozenset(roles))
+    return BearerPrincipal(frozenset(roles))

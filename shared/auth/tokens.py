@@ -18,6 +18,7 @@ from shared.auth.principal import Principal, Role
 from shared.contracts.jurisdictions import JURISDICTION_CODES
 from shared.errors import Unauthorized
 from shared.settings import BaseServiceSettings, JwtAlgorithm
+from shared.text import unstorable_character
 
 _ROLES = {role.value: role for role in Role}
 
@@ -110,21 +111,79 @@ class TokenVerifier:
                 f"The token is not meant for this system (aud must be {self.audience!r})"
             ) from exc
         except jwt.InvalidIssuerError as exc:
-            raise Unauthorized(f"The token was not issued by {self.issuer!r}") from exc
+            raise Unauthorized(
+                _malformed_claim(token) or f"The token was not issued by {self.issuer!r}"
+            ) from exc
         except jwt.MissingRequiredClaimError as exc:
             raise Unauthorized(f"The token lacks the required claim {exc.claim!r}") from exc
         except jwt.InvalidTokenError as exc:
-            raise Unauthorized("The bearer token is invalid") from exc
+            raise Unauthorized(_malformed_claim(token) or "The bearer token is invalid") from exc
         return principal_from_claims(claims), float(claims["exp"])
 
 
+# The registered claims PyJWT checks, and the JSON kind each must be (RFC 7519, section 4.1).
+_REGISTERED_CLAIMS: dict[str, tuple[tuple[type, ...], str]] = {
+    "iss": ((str,), "text"),
+    "sub": ((str,), "text"),
+    "jti": ((str,), "text"),
+    "exp": ((int, float), "a number (seconds since 1970)"),
+    "nbf": ((int, float), "a number (seconds since 1970)"),
+    "iat": ((int, float), "a number (seconds since 1970)"),
+}
+# A subject is stored with what it does (``created_by``, the audit log, an idempotency key's
+# owner with its role and jurisdiction before it: 200 characters in all).
+MAX_SUBJECT_LENGTH = 150
+MAX_NAME_LENGTH = 200
+
+
+def _malformed_claim(token: str) -> str | None:
+    """Which registered claim PyJWT refused for its kind, and the kind it must be (PyJWT's own
+    words do not always name it); read only after PyJWT verified the signature."""
+    try:
+        payload = jwt.decode(token, options={"verify_signature": False})
+    except jwt.InvalidTokenError:
+        return None
+    for claim, (kinds, words) in _REGISTERED_CLAIMS.items():
+        value = payload.get(claim)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, kinds)):
+            return f"The token's {claim!r} claim must be {words}"
+    return None
+
+
+def _text_claim(claims: dict[str, Any], claim: str, max_length: int) -> str | None:
+    """A text claim as stored text (1 to ``max_length`` characters, nothing unstorable)."""
+    value = claims.get(claim)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Unauthorized(f"The token's {claim!r} claim must be text, not {type(value).__name__}")
+    if not 1 <= len(value) <= max_length:
+        raise Unauthorized(f"The token's {claim!r} claim must be 1 to {max_length} characters")
+    unstorable = unstorable_character(value)
+    if unstorable is not None:
+        raise Unauthorized(f"The token's {claim!r} claim {unstorable}")
+    return value
+
+
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
-    role = _ROLES.get(str(claims.get("role")))
+    """The caller a verified token names; 401 naming the claim that is missing or malformed."""
+    raw_role = claims.get("role")
+    role = _ROLES.get(raw_role) if isinstance(raw_role, str) else None
     if role is None:
         raise Unauthorized(
-            f"Unknown role {claims.get('role')!r}; known roles: {', '.join(sorted(_ROLES))}"
+            f"Unknown role {raw_role!r} in the token's 'role' claim; known roles: "
+            f"{', '.join(sorted(_ROLES))}"
         )
+    subject = _text_claim(claims, "sub", MAX_SUBJECT_LENGTH)
+    if subject is None:
+        raise Unauthorized("The token lacks the required claim 'sub'")
+    name = _text_claim(claims, "name", MAX_NAME_LENGTH)
     jurisdiction = claims.get("jurisdiction")
+    if jurisdiction is not None and not isinstance(jurisdiction, str):
+        raise Unauthorized(
+            f"The token's 'jurisdiction' claim must be one jurisdiction code as text, not "
+            f"{type(jurisdiction).__name__}"
+        )
     if role is Role.DISTRICT_OFFICER:
         if jurisdiction not in JURISDICTION_CODES:
             raise Unauthorized(
@@ -133,9 +192,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
             )
     else:
         jurisdiction = None
-    return Principal(
-        subject=str(claims["sub"]), role=role, jurisdiction=jurisdiction, name=claims.get("name")
-    )
+    return Principal(subject=subject, role=role, jurisdiction=jurisdiction, name=name)
 
 
 def issue_token(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import subprocess
@@ -81,6 +82,82 @@ BAD_TOKENS = {
     "no role": (lambda: _hs(_claims(role=None)), "'role'"),
     "malformed": (lambda: "not-a-jwt", "well-formed"),
 }
+
+
+# Signed, unexpired tokens whose claims are of the wrong kind: each names the claim it refuses.
+MALFORMED_CLAIMS: dict[str, tuple[dict[str, object], str]] = {
+    "jurisdiction a list": (
+        {"role": "district_officer", "jurisdiction": ["620102"]},
+        "'jurisdiction'",
+    ),
+    "jurisdiction an object": (
+        {"role": "district_officer", "jurisdiction": {"code": "620102"}},
+        "'jurisdiction'",
+    ),
+    "jurisdiction a number": (
+        {"role": "district_officer", "jurisdiction": 620102},
+        "'jurisdiction'",
+    ),
+    "jurisdiction a list on a bureau token": (
+        {"role": "city_admin", "jurisdiction": ["620102", "620103"]},
+        "'jurisdiction'",
+    ),
+    "role a list": ({"role": ["city_admin"]}, "'role'"),
+    "role an object": ({"role": {"name": "city_admin"}}, "'role'"),
+    "role a number": ({"role": 1}, "'role'"),
+    "sub a list": ({"sub": ["u-1"]}, "'sub'"),
+    "sub an object": ({"sub": {"id": "u-1"}}, "'sub'"),
+    "sub a number": ({"sub": 42}, "'sub'"),
+    "sub empty": ({"sub": ""}, "'sub'"),
+    "sub too long": ({"sub": "u" * 151}, "'sub'"),
+    "sub with a control character": ({"sub": "u-1\u0000"}, "'sub'"),
+    "sub with a lone surrogate": ({"sub": "u-\ud800"}, "'sub'"),
+    "name a list": ({"name": ["张三"]}, "'name'"),
+    "name an object": ({"name": {"zh": "张三"}}, "'name'"),
+    "name a number": ({"name": 7}, "'name'"),
+    "exp text": ({"exp": "tomorrow"}, "'exp'"),
+    "exp a list": ({"exp": [int(time.time()) + 600]}, "'exp'"),
+    "exp an object": ({"exp": {"at": int(time.time()) + 600}}, "'exp'"),
+    "iat text": ({"iat": "now"}, "'iat'"),
+    "nbf a list": ({"nbf": [0]}, "'nbf'"),
+    "iss a list": ({"iss": ["lzms"]}, "'iss'"),
+    "jti a number": ({"jti": 7}, "'jti'"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MALFORMED_CLAIMS))
+async def test_a_malformed_claim_is_a_401_naming_it(registry, kind: str) -> None:
+    overrides, expected = MALFORMED_CLAIMS[kind]
+    # Signed as it is: PyJWT would not even encode some of these.
+    token = jwt.PyJWS().encode(
+        json.dumps(_claims(**overrides)).encode(), DEV_JWT_SECRET, algorithm="HS256"
+    )
+    for method, body in (("GET", None), ("POST", space_body())):
+        response = await registry.request(
+            method,
+            "/v1/spaces",
+            json=body,
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "k-1"},
+        )
+        assert response.status_code == 401, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        problem = response.json()
+        assert problem["type"] == "urn:lzms:problem:unauthorized"
+        assert expected in problem["detail"], problem["detail"]
+
+
+@pytest.mark.backends("sqlite", "postgresql")
+async def test_a_subject_of_150_characters_is_stored_with_what_it_does(registry, auth) -> None:
+    """The longest subject taken: stored as the creator, in the audit log and as the owner of
+    an idempotency key (with its role and jurisdiction before it), on either database."""
+    subject = "用" * 150
+    headers = {**auth("district_officer", "620102", sub=subject), "Idempotency-Key": "k-150"}
+    created = await registry.post(
+        "/v1/spaces", json=space_body(jurisdiction_code="620102"), headers=headers
+    )
+    assert created.status_code == 201, created.text
+    audit = (await registry.get("/v1/audit-log", headers=auth("auditor"))).json()["items"]
+    assert [record["actor_subject"] for record in audit] == [subject]
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_TOKENS))

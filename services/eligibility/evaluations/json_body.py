@@ -6,6 +6,8 @@ own JSON parser builds the models in one pass (about half the time, and no throw
 The errors are FastAPI's own: a field's 422 names ``body.<field>``, bad JSON is ``json_invalid``
 at ``body.<position>``, a body that is not UTF-8 is the platform's 400, so nothing a caller sees
 changes. The route keeps its documented request body (``documented_body``, ``body_schemas``).
+Its route guard (``shared.route_guard``) has already refused a body that is not UTF-8 or nests
+deeper than ``shared.limits.MAX_JSON_DEPTH``, before this reads it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from typing import Any, TypeVar
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from shared.errors import BodyTooDeep
+from shared.limits import MAX_JSON_DEPTH, is_json_media
 
 T = TypeVar("T")
 
@@ -53,15 +58,6 @@ def body_schemas(models: Sequence[type[BaseModel]]) -> dict[str, Any]:
     return {model.__name__: published[model.__name__] for model in models}
 
 
-def _is_json(content_type: str | None) -> bool:
-    # FastAPI's strict content type: a body without one is not read as JSON.
-    if content_type is None:
-        return False
-    media = content_type.split(";", 1)[0].strip().lower()
-    main, _, sub = media.partition("/")
-    return main == "application" and (sub == "json" or sub.endswith("+json"))
-
-
 def _with_body_loc(errors: list[Any]) -> list[Any]:
     return [{**error, "loc": ("body", *error["loc"])} for error in errors]
 
@@ -72,7 +68,7 @@ def parse_json(raw: bytes, content_type: str | None, adapter: TypeAdapter[T]) ->
         raise RequestValidationError(
             [{"type": "missing", "loc": ("body",), "msg": "Field required", "input": None}]
         )
-    if not _is_json(content_type):
+    if not is_json_media(content_type):
         # FastAPI hands a body that is not declared JSON on as bytes, which the model refuses.
         raise RequestValidationError(
             [
@@ -107,6 +103,10 @@ def parse_json(raw: bytes, content_type: str | None, adapter: TypeAdapter[T]) ->
         ) from None
     except ValueError:  # not UTF-8
         raise HTTPException(status_code=400, detail="There was an error parsing the body") from None
+    except RecursionError:  # the route guard refuses such nesting first; never a 500 here
+        raise BodyTooDeep(
+            f"The JSON body nests more than {MAX_JSON_DEPTH} levels deep", max_depth=MAX_JSON_DEPTH
+        ) from None
     try:  # JSON the standard library reads and pydantic's parser does not (NaN, say)
         return adapter.validate_python(decoded)
     except ValidationError as exc:

@@ -21,6 +21,7 @@ from services.registry.documents.schemas import DocumentCreate, DocumentOut
 from shared.audit import AuditNote
 from shared.auth import Principal
 from shared.errors import problem_responses
+from shared.limits import body_limit
 from shared.pagination import Page, PageParams, page_of, page_params
 from shared.tabular import content_disposition
 from shared.unit_of_work import TransactionalRoute, get_audit_note, get_session
@@ -46,6 +47,10 @@ _DOWNLOAD_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; sandbox",
 }
+
+# A file is uploaded whole, as the body (a scanned contract, a certificate); every other route
+# of the registry takes the service's 1 MiB.
+MAX_DOCUMENT_BYTES = 16 * 1024 * 1024
 
 
 @router.post(
@@ -109,14 +114,15 @@ async def get_document(
         "compound file for doc, xls and ppt); uploading the same file again changes nothing."
     ),
     responses=_UNSUPPORTED,
-    openapi_extra={
-        "requestBody": {
+    openapi_extra=body_limit(
+        MAX_DOCUMENT_BYTES,
+        requestBody={
             "required": True,
             "content": {
                 "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
             },
-        }
-    },
+        },
+    ),
 )
 async def upload_content(
     space_id: uuid.UUID,
