@@ -201,3 +201,51 @@ async def test_what_can_be_refused_here_is_refused_before_the_registry_is_asked(
     assert unknown.status_code == 404, unknown.text
     assert future.status_code == 422, future.text
     assert future.json()["errors"][0]["field"] == "body.registry.as_of"
+
+
+async def _opened_after_the_date(registry, auth) -> str:
+    """A space that opened after AS_OF and was recognised since."""
+    space = (
+        await registry.post(
+            "/v1/spaces", json=space_body(opened_on="2026-04-01"), headers=auth("city_admin")
+        )
+    ).json()["id"]
+    await _act(registry, auth, space, "recognition", "2026-05-01")
+    return str(space)
+
+
+async def test_a_space_not_yet_open_on_the_date_was_not_recognised_then(
+    wired, registry, auth
+) -> None:
+    recognised = await _space_with_teams(registry, auth, 12)
+    await _act(registry, auth, recognised, "recognition", "2025-06-01")
+    await _opened_after_the_date(registry, auth)
+    body = {
+        "baseline_ruleset_id": "lz-measures-2018",
+        "candidate_ruleset_id": "lz-measures-draft-stricter",
+        "registry": {"all_recognised": True, "as_of": AS_OF},
+    }
+    async with client_for(wired) as eligibility:
+        response = await eligibility.post("/v1/impact", json=body, headers=auth("city_admin"))
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["evaluated"] == 1
+    assert [item["space_id"] for item in result["items"]] == [recognised]
+
+
+async def test_what_the_registry_refuses_is_our_422_naming_the_space(wired, registry, auth) -> None:
+    """The registry has no facts of a space before it opened: the caller chose that date, so
+    the answer is a 422 of ours that says which space and date, never a 502."""
+    later = await _opened_after_the_date(registry, auth)
+    async with client_for(wired) as eligibility:
+        response = await eligibility.post(
+            "/v1/impact", json=_impact([later]), headers=auth("city_admin")
+        )
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["type"] == "urn:lzms:problem:registry-refused"
+    assert problem["peer_status"] == 422
+    [error] = problem["errors"]
+    assert error["field"] == "body.registry.as_of"
+    assert later in error["message"]
+    assert "had not opened" in error["message"]

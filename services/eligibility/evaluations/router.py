@@ -171,7 +171,7 @@ async def what_if(
     "/impact",
     response_model=ImpactResult,
     summary="Which spaces change verdict between two rulesets · 规则变更影响分析",
-    responses=problem_responses(404, 413),
+    responses=problem_responses(404, 413, 502, 503),
     openapi_extra=documented_body(ImpactRequest),
 )
 async def impact(

@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
-from services.eligibility.clients.registry import RegistryClient
+from services.eligibility.clients.registry import RegistryClient, RegistryRefused
 from services.eligibility.engine.canonical_facts import facts_json_bytes
 from services.eligibility.engine.document import decision_json
 from services.eligibility.engine.evaluate import (
@@ -43,7 +43,7 @@ from shared.auth import Principal
 from shared.canonical import json_differences
 from shared.contracts.spaces import SpaceStanding, SpaceStatus
 from shared.db import utcnow
-from shared.errors import Forbidden, NotFound, PayloadTooLarge, RequestInvalid
+from shared.errors import FieldError, Forbidden, NotFound, PayloadTooLarge, RequestInvalid
 from shared.timezone import future_date_errors
 
 
@@ -103,7 +103,18 @@ async def fetch_from_registry(
 
     async def one(space_id: uuid.UUID) -> EvaluationRequest:
         async with gate:
-            facts = await registry.get_facts(space_id, spaces.as_of)
+            try:
+                facts = await registry.get_facts(space_id, spaces.as_of)
+            except RegistryRefused as refused:
+                # The date is the caller's choice (a space cannot have facts before it opened).
+                message = f"space {space_id}: {refused.detail}"
+                raise RegistryRefused(
+                    f"The registry gives no facts of space {space_id} on "
+                    f"{spaces.as_of.isoformat()}; choose another registry.as_of or leave the "
+                    f"space out. {refused.detail}",
+                    [FieldError(field="body.registry.as_of", message=message, type="value_error")],
+                    **refused.extensions,
+                ) from None
         return EvaluationRequest(application_date=spaces.as_of, facts=facts)
 
     return list(await asyncio.gather(*(one(space_id) for space_id in space_ids)))
