@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import replace
 
 import pytest
@@ -9,12 +11,13 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from tests.conftest import client_for
+from tests.eligibility.conftest import registered_space
 from tests.eligibility.factories import cohort, request
 
 
 @pytest.fixture
-async def eligibility_app(make_app):
-    return await make_app("eligibility")
+async def eligibility_app(wired):
+    return wired
 
 
 @pytest.fixture
@@ -145,6 +148,96 @@ async def test_a_district_decides_and_reads_only_its_own(eligibility, auth) -> N
     assert listed["items"] == []
     mine = (await eligibility.get("/v1/evaluations", headers=own)).json()
     assert [r["id"] for r in mine["items"]] == [receipt_id]
+
+
+def _same_problem(a: dict, b: dict, a_id: str, b_id: str) -> None:
+    """Two problem documents that differ in nothing but the id asked about (and request id)."""
+    for body in (a, b):
+        body.pop("request_id")
+    assert a == json.loads(json.dumps(b).replace(b_id, a_id))
+
+
+async def test_a_district_files_receipts_only_for_its_own_spaces(
+    eligibility, registry, auth
+) -> None:
+    """A district claiming its own jurisdiction in the facts of another district's space gets
+    the same 404 as for a space the registry lacks, and nothing is stored."""
+    theirs = await registered_space(registry, auth, "620102")
+    ours = await registered_space(registry, auth, "620103")
+    officer = auth("district_officer", "620103")
+    claim = {"jurisdiction_code": "620103"}
+    foreign = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=theirs, **claim), headers=officer
+    )
+    unknown_id = str(uuid.uuid4())
+    unknown = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=unknown_id, **claim), headers=officer
+    )
+    assert foreign.status_code == unknown.status_code == 404, foreign.text
+    assert foreign.json()["type"] == "urn:lzms:problem:space-not-found"
+    _same_problem(foreign.json(), unknown.json(), theirs, unknown_id)
+    assert (await eligibility.get("/v1/evaluations", headers=auth("auditor"))).json()["items"] == []
+
+    own = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=ours, **claim), headers=officer
+    )
+    assert own.status_code == 201, own.text
+    assert own.json()["space_id"] == ours
+    bureau = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=theirs), headers=auth("city_admin")
+    )
+    assert bureau.status_code == 201, bureau.text
+    filed = (
+        await eligibility.get(f"/v1/evaluations?space_id={theirs}", headers=auth("auditor"))
+    ).json()["items"]
+    assert [(r["id"], r["jurisdiction_code"]) for r in filed] == [(bureau.json()["id"], "620102")]
+    seen_by_620102 = (
+        await eligibility.get("/v1/evaluations", headers=auth("district_officer", "620102"))
+    ).json()["items"]
+    assert [r["id"] for r in seen_by_620102] == [bureau.json()["id"]]
+
+
+async def test_the_bureau_files_a_receipt_under_the_registrys_jurisdiction(
+    eligibility, registry, auth
+) -> None:
+    """The registry says where a space belongs: facts claiming another jurisdiction are refused
+    (nothing stored), facts claiming none are filed under the registry's."""
+    space = await registered_space(registry, auth, "620102")
+    admin = auth("city_admin")
+    wrong = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=space, jurisdiction_code="620104"), headers=admin
+    )
+    assert wrong.status_code == 422, wrong.text
+    [error] = wrong.json()["errors"]
+    assert error["field"] == "body.facts.jurisdiction_code"
+    assert "620102" in error["message"]
+    unknown = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=str(uuid.uuid4())), headers=admin
+    )
+    assert unknown.status_code == 404
+    unclaimed = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=space, jurisdiction_code=None), headers=admin
+    )
+    assert unclaimed.status_code == 201, unclaimed.text
+    listed = (await eligibility.get("/v1/evaluations", headers=admin)).json()["items"]
+    assert [(r["space_id"], r["jurisdiction_code"]) for r in listed] == [(space, "620102")]
+
+
+async def test_facts_naming_no_space_are_answered_but_filed_under_none(
+    eligibility, registry, auth
+) -> None:
+    """Without a space id the decision is made and kept, under the district's jurisdiction and
+    under no space: no space's receipts show it."""
+    space = await registered_space(registry, auth, "620102")
+    officer = auth("district_officer", "620102")
+    created = await eligibility.post("/v1/evaluations", json=request(), headers=officer)
+    assert created.status_code == 201, created.text
+    assert created.json()["space_id"] is None
+    [listed] = (await eligibility.get("/v1/evaluations", headers=officer)).json()["items"]
+    assert (listed["space_id"], listed["jurisdiction_code"]) == (None, "620102")
+    for reader in (officer, auth("city_admin")):
+        under_space = await eligibility.get(f"/v1/evaluations?space_id={space}", headers=reader)
+        assert under_space.json()["items"] == []
 
 
 async def test_finance_officers_do_not_decide(eligibility, auth) -> None:

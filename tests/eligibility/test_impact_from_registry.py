@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 
-from services.eligibility.clients.registry import RegistryClient
-from shared.auth import Role
-from shared.auth.tokens import issue_token
+from services.eligibility.clients.registry import RegistryClient, RegistryRefused
+from shared.errors import ProblemError
 from tests.conftest import client_for, space_body
 
 AS_OF = "2026-03-16"
-
-
-@pytest.fixture
-async def wired(make_app, registry_app):
-    """An eligibility app whose registry client talks to ``registry_app`` in-process."""
-    eligibility_app = await make_app("eligibility")
-    token = issue_token(
-        registry_app.state.settings, role=Role.SERVICE, subject="service:eligibility"
-    )
-    client = RegistryClient(
-        "registry",
-        "http://registry",
-        lambda: token,
-        transport=httpx.ASGITransport(app=registry_app),
-    )
-    await eligibility_app.state.registry_client.aclose()
-    eligibility_app.state.registry_client = client
-    yield eligibility_app
-    await client.aclose()
 
 
 async def _space_with_teams(registry, auth, teams: int) -> str:
@@ -249,3 +231,28 @@ async def test_what_the_registry_refuses_is_our_422_naming_the_space(wired, regi
     assert error["field"] == "body.registry.as_of"
     assert later in error["message"]
     assert "had not opened" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("status", "ours"), [(400, 422), (401, 503), (403, 503), (409, 422), (422, 422), (500, 502)]
+)
+async def test_a_registry_refusal_is_never_our_502(status: int, ours: int) -> None:
+    """A 4xx of the registry is an answer: a refused token is the registry unavailable to us
+    (503), anything else a refusal the caller reads (422); only its own failure is a 502."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json={"detail": f"scripted {status}"})
+
+    client = RegistryClient(
+        "registry", "http://registry", lambda: "t", retries=0, transport=httpx.MockTransport(answer)
+    )
+    try:
+        with pytest.raises(ProblemError) as raised:
+            await client.get_space(uuid.uuid4())
+    finally:
+        await client.aclose()
+    assert raised.value.status == ours
+    if ours == 422:
+        assert isinstance(raised.value, RegistryRefused)
+        assert f"scripted {status}" in raised.value.detail
+        assert raised.value.extensions["peer_status"] == status

@@ -44,6 +44,8 @@ from services.eligibility.assessments.schemas import (
     OverrideResult,
     SchemeRef,
 )
+from services.eligibility.clients.registry import RegistryClient
+from services.eligibility.filing import filing_for
 from services.eligibility.rulefiles import Loaded, load_toml
 from shared.auth import Principal
 from shared.canonical import canonical_json, json_differences, sha256_hex
@@ -424,11 +426,17 @@ def check_scope(principal: Principal, facts: AssessmentFacts) -> None:
 
 
 async def record(
-    session: AsyncSession, book: SchemeBook, principal: Principal, facts: AssessmentFacts
+    session: AsyncSession,
+    book: SchemeBook,
+    registry: RegistryClient,
+    principal: Principal,
+    facts: AssessmentFacts,
 ) -> AssessmentReceipt:
-    """Score with the year's scheme and keep the receipt, pinned to that scheme's hash."""
+    """Score with the year's scheme and keep the receipt, pinned to that scheme's hash and
+    filed under the space and jurisdiction the registry gives (``filing``)."""
     check_scope(principal, facts)
     loaded = book.for_year(facts.year)
+    filed = await filing_for(registry, principal, facts.space_id, facts.jurisdiction_code)
     result = score(facts, loaded.scheme, loaded.content_hash)
     row = await repository.add(
         session,
@@ -437,8 +445,8 @@ async def record(
             created_at=utcnow(),
             requested_by=principal.subject,
             requested_role=principal.role.value,
-            space_id=facts.space_id,
-            jurisdiction_code=facts.jurisdiction_code.value if facts.jurisdiction_code else None,
+            space_id=filed.space_id,
+            jurisdiction_code=filed.jurisdiction_code,
             year=facts.year,
             scheme_id=loaded.id,
             scheme_hash=loaded.content_hash,

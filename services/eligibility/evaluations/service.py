@@ -38,6 +38,7 @@ from services.eligibility.evaluations.schemas import (
     RegistrySpaces,
     Replay,
 )
+from services.eligibility.filing import filing_for
 from services.eligibility.rulesets.service import LoadedRuleset, RulesetBook
 from shared.auth import Principal
 from shared.canonical import json_differences
@@ -160,9 +161,14 @@ def decide(
 
 
 async def record(
-    session: AsyncSession, book: RulesetBook, principal: Principal, request: EvaluationRequest
+    session: AsyncSession,
+    book: RulesetBook,
+    registry: RegistryClient,
+    principal: Principal,
+    request: EvaluationRequest,
 ) -> tuple[DecisionReceipt, Decision]:
-    """Decide with the ruleset in force on the application date, and keep the receipt.
+    """Decide with the ruleset in force on the application date, and keep the receipt, filed
+    under the space and jurisdiction the registry gives (``filing``).
 
     Only a ruleset in force is ever chosen here: a draft can be tried (what-if), never decide.
     The facts are written as canonical JSON once: the receipt stores that text and the input
@@ -171,6 +177,7 @@ async def record(
     check_scope(principal, [request])
     ruleset = book.in_force_on(request.application_date)
     facts = request.facts
+    filed = await filing_for(registry, principal, facts.space_id, facts.jurisdiction_code)
     facts_utf8 = facts_json_bytes(facts)
     decision = evaluate(
         facts,
@@ -184,8 +191,8 @@ async def record(
         created_at=utcnow(),
         requested_by=principal.subject,
         requested_role=principal.role.value,
-        space_id=facts.space_id,
-        jurisdiction_code=facts.jurisdiction_code.value if facts.jurisdiction_code else None,
+        space_id=filed.space_id,
+        jurisdiction_code=filed.jurisdiction_code,
         application_date=request.application_date,
         ruleset_id=ruleset.id,
         ruleset_hash=ruleset.content_hash,
