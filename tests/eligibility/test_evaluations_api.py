@@ -10,6 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from services.eligibility.evaluations.models import DecisionReceipt
+from shared.canonical import canonical_json
 from tests.conftest import client_for
 from tests.eligibility.conftest import registered_space
 from tests.eligibility.factories import cohort, request
@@ -72,7 +74,61 @@ async def test_replay_detects_a_changed_ruleset(
         await eligibility.get(f"/v1/evaluations/{created['id']}/replay", headers=auth("auditor"))
     ).json()
     assert replay["identical"] is False
+    assert replay["same_outcome"] is False
     assert replay["differences"] == ["ruleset.content_hash"]
+
+
+async def test_a_receipt_of_an_earlier_engine_replays_to_the_same_outcome(
+    eligibility_app, eligibility, auth
+) -> None:
+    """Engine 1.0.0 quoted codes in Chinese sentences (认证检测 was ``certification_testing``).
+    Its receipts
+    are kept as written; replay says they are not identical, names the sentences, and that the
+    outcome (verdicts, findings, facts, shortfalls) is the same."""
+    body = request(services={"coordinated_services": ["rd_design"]})
+    created = (
+        await eligibility.post("/v1/evaluations", json=body, headers=auth("city_admin"))
+    ).json()
+    decision = json.loads(json.dumps(created["decision"]))
+    decision["engine_version"] = "1.0.0"
+    c7 = next(c for c in decision["conditions"] if c["id"] == "C7")
+    index = decision["conditions"].index(c7)
+    for text in (c7, *c7["findings"]):
+        text["explanation_zh"] = text["explanation_zh"].replace("认证检测", "certification_testing")
+    async with eligibility_app.state.database.engine.begin() as connection:
+        row = (
+            await connection.execute(
+                sa.select(DecisionReceipt.__table__).where(
+                    DecisionReceipt.id == uuid.UUID(created["id"])
+                )
+            )
+        ).one()
+        old_id = uuid.uuid4()
+        await connection.execute(
+            sa.insert(DecisionReceipt.__table__).values(
+                {
+                    **row._mapping,
+                    "id": old_id,
+                    "engine_version": "1.0.0",
+                    "decision": canonical_json(decision),
+                }
+            )
+        )
+    replay = (
+        await eligibility.get(f"/v1/evaluations/{old_id}/replay", headers=auth("auditor"))
+    ).json()
+    assert (replay["identical"], replay["same_outcome"]) == (False, True)
+    assert "engine_version" in replay["differences"]
+    assert f"conditions[{index}].explanation_zh" in replay["differences"]
+    assert "certification_testing" in json.dumps(decision, ensure_ascii=False)
+    current = (
+        await eligibility.get(f"/v1/evaluations/{created['id']}/replay", headers=auth("auditor"))
+    ).json()
+    assert (current["identical"], current["same_outcome"], current["differences"]) == (
+        True,
+        True,
+        [],
+    )
 
 
 async def test_receipts_cannot_be_changed(eligibility_app, eligibility, auth) -> None:

@@ -242,8 +242,17 @@ async def get_receipt(
     return row
 
 
+# What an engine may reword without changing a decision: its sentences, and its own version.
+_WORDING = frozenset({"explanation_zh", "explanation_en", "summary_zh", "summary_en"})
+
+
+def _wording_only(path: str) -> bool:
+    return path == "engine_version" or path.rsplit(".", 1)[-1] in _WORDING
+
+
 def replay(book: RulesetBook, row: DecisionReceipt) -> Replay:
-    """Re-decide a stored receipt with its pinned ruleset; it must come out identical."""
+    """Re-decide a stored receipt with its pinned ruleset; it must come out identical, or, for a
+    receipt of an earlier engine, differ in wording only (``same_outcome``)."""
     ruleset = book.get(row.ruleset_id)
     stored = json.loads(row.decision)
     if ruleset.content_hash != row.ruleset_hash:
@@ -252,16 +261,19 @@ def replay(book: RulesetBook, row: DecisionReceipt) -> Replay:
             ruleset_id=row.ruleset_id,
             ruleset_hash=row.ruleset_hash,
             identical=False,
+            same_outcome=False,
             differences=["ruleset.content_hash"],
         )
     request = EvaluationRequest(application_date=row.application_date, facts=json.loads(row.facts))
     again = json.loads(decision_json(decide(book, request, ruleset), ruleset.rules))
+    differences = json_differences(stored, again)
     return Replay(
         receipt_id=row.id,
         ruleset_id=row.ruleset_id,
         ruleset_hash=row.ruleset_hash,
-        identical=again == stored,
-        differences=json_differences(stored, again),
+        identical=not differences,
+        same_outcome=all(_wording_only(path) for path in differences),
+        differences=differences,
     )
 
 
