@@ -292,7 +292,10 @@ def test_missing_facts_make_the_result_incomplete_and_are_named() -> None:
     assert result.verdict == "incomplete"
     assert result.missing_facts == ["mentoring_sessions", "listings"]
     assert (result.score, result.grade, result.band_grade) == (None, None, None)
-    assert "缺少2项：mentoring_sessions、listings" in result.summary_zh
+    assert (
+        "缺少2项：创业辅导次数（mentoring_sessions）、"
+        "经营异常名录和严重违法失信企业名单记录（listings）"
+    ) in result.summary_zh
     mentoring = next(r for r in result.indicators if r.fact == "mentoring_sessions")
     assert mentoring.points is None
     assert mentoring.missing_facts == ["mentoring_sessions"]
@@ -474,6 +477,7 @@ async def test_replay_reproduces_the_receipt(eligibility, auth) -> None:
         "scheme_id": "default-2025",
         "scheme_hash": receipt["result"]["scheme"]["content_hash"],
         "identical": True,
+        "same_outcome": True,
         "differences": [],
     }
 
@@ -489,11 +493,13 @@ async def test_replay_names_what_differs(eligibility_app, eligibility, auth, mon
     )
     changed_code = (await eligibility.get(url, headers=auth("auditor"))).json()
     assert changed_code["identical"] is False
+    assert changed_code["same_outcome"] is True  # a later engine, the same result
     assert changed_code["differences"] == ["engine_version"]
 
     monkeypatch.setitem(book._by_id, "default-2025", replace(loaded, content_hash="0" * 64))
     changed_scheme = (await eligibility.get(url, headers=auth("auditor"))).json()
     assert changed_scheme["identical"] is False
+    assert changed_scheme["same_outcome"] is False
     assert changed_scheme["differences"] == ["scheme.content_hash"]
 
 

@@ -17,10 +17,13 @@ from typing import Any
 
 import pytest
 
+from services.eligibility.assessments.model import IndicatorFact
+from services.eligibility.assessments.service import SchemeBook, score
 from services.eligibility.engine.evaluate import Decision, evaluate
 from services.eligibility.rulesets.service import RulesetBook
 from shared.contracts import facts as facts_contract
 from shared.contracts import spaces as spaces_contract
+from shared.contracts.assessment import AssessmentFacts
 from shared.contracts.facts import (
     BasicService,
     CoordinatedService,
@@ -142,3 +145,45 @@ def test_the_codes_read_are_the_ones_explanations_used_to_show() -> None:
         ENUM_CODES
     )
     assert date(2025, 6, 1) < ON
+
+
+# --- annual assessments --------------------------------------------------------------------
+
+SCHEMES = SchemeBook.load()
+ASSESSMENT_CODES = ENUM_CODES | {fact.value for fact in IndicatorFact} | {"incidents", "listings"}
+
+
+def _assessment_facts() -> Iterator[AssessmentFacts]:
+    yield AssessmentFacts(year=2025)  # every fact missing
+    yield AssessmentFacts(
+        year=2025,
+        training_sessions=24,
+        training_attendance=700,
+        mentoring_sessions=0,
+        teams_in_incubation=20,
+        new_teams_admitted=10,
+        graduated_teams_registered_enterprises=5,
+        financing_obtained_fen=300_000_000,
+        incidents=[
+            {"kind": kind, "severity": severity, "occurred_on": "2025-06-01"}  # type: ignore[misc]
+            for kind in IncidentKind
+            for severity in Severity
+        ],
+        listings=[{"list": kind, "listed_on": "2025-06-01"} for kind in ListKind],  # type: ignore[misc]
+    )
+
+
+def test_no_chinese_assessment_sentence_holds_an_english_code() -> None:
+    """A missing fact is named by its Chinese label, its field cited after it."""
+    for loaded in SCHEMES.all():
+        for facts in _assessment_facts():
+            of_year = facts.model_copy(update={"year": loaded.scheme.year})
+            result = score(of_year, loaded.scheme, "h")
+            parts = [*result.indicators, *result.overriding_conditions]
+            texts = [(p.id, p.explanation_zh, p.missing_facts) for p in parts]
+            texts.append(("summary", result.summary_zh, result.missing_facts))
+            for where, text, cited in texts:
+                for path in cited:
+                    text = text.replace(f"（{path}）", "")
+                words = set(ASCII_WORD.findall(text))
+                assert not words & ASSESSMENT_CODES, (where, text)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from services.eligibility.assessments.model import IndicatorFact
-from services.eligibility.engine.explain import INCIDENT_WORDS, LIST_WORDS, SEVERITY_WORDS, yuan
+from services.eligibility.engine.explain import (
+    INCIDENT_WORDS,
+    LABELS,
+    LIST_WORDS,
+    SEVERITY_WORDS,
+    yuan,
+)
 from shared.contracts.assessment import AssessmentGrade
 from shared.contracts.facts import Incident, Listing
 
@@ -41,6 +47,16 @@ GRADE_EN: dict[AssessmentGrade, str] = {
     AssessmentGrade.QUALIFIED: "pass",
     AssessmentGrade.UNQUALIFIED: "fail",
 }
+
+
+def missing_zh(path: str) -> str:
+    """A missing fact as a Chinese sentence names it: its label, the field cited after it
+    (``培训活动次数（training_sessions）``)."""
+    if path in IndicatorFact.__members__.values():
+        label = FACT_WORDS[IndicatorFact(path)][0]
+    else:
+        label = LABELS.get(f"compliance.{path}", (path, path))[0]
+    return f"{label}（{path}）"
 
 
 def amount(fact: IndicatorFact, value: int) -> tuple[str, str]:

@@ -199,3 +199,14 @@ def incident_zh(incident: Incident) -> str:
 def listing_since_zh(listing: Listing) -> str:
     """``自2025-06-01起列入经营异常名录``."""
     return f"自{listing.listed_on.isoformat()}起列入{LIST_WORDS[listing.list][0]}"
+
+
+# What an engine may reword without changing an outcome: its sentences, and its own version.
+_WORDING = frozenset({"explanation_zh", "explanation_en", "summary_zh", "summary_en"})
+
+
+def wording_only(differences: list[str]) -> bool:
+    """Whether two documents' differences (``json_differences`` paths) are in wording only."""
+    return all(
+        path == "engine_version" or path.rsplit(".", 1)[-1] in _WORDING for path in differences
+    )

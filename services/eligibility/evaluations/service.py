@@ -25,6 +25,7 @@ from services.eligibility.engine.evaluate import (
     overall,
     priority_flag,
 )
+from services.eligibility.engine.explain import wording_only
 from services.eligibility.evaluations import repository
 from services.eligibility.evaluations.models import DecisionReceipt
 from services.eligibility.evaluations.schemas import (
@@ -242,14 +243,6 @@ async def get_receipt(
     return row
 
 
-# What an engine may reword without changing a decision: its sentences, and its own version.
-_WORDING = frozenset({"explanation_zh", "explanation_en", "summary_zh", "summary_en"})
-
-
-def _wording_only(path: str) -> bool:
-    return path == "engine_version" or path.rsplit(".", 1)[-1] in _WORDING
-
-
 def replay(book: RulesetBook, row: DecisionReceipt) -> Replay:
     """Re-decide a stored receipt with its pinned ruleset; it must come out identical, or, for a
     receipt of an earlier engine, differ in wording only (``same_outcome``)."""
@@ -272,7 +265,7 @@ def replay(book: RulesetBook, row: DecisionReceipt) -> Replay:
         ruleset_id=row.ruleset_id,
         ruleset_hash=row.ruleset_hash,
         identical=not differences,
-        same_outcome=all(_wording_only(path) for path in differences),
+        same_outcome=wording_only(differences),
         differences=differences,
     )
 
