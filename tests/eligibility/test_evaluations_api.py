@@ -296,6 +296,25 @@ async def test_facts_naming_no_space_are_answered_but_filed_under_none(
         assert under_space.json()["items"] == []
 
 
+async def test_a_service_files_facts_as_given_without_asking_the_registry_back(
+    make_app, auth
+) -> None:
+    """The registry submits facts it assembled itself (service token): they are filed as
+    given, and the registry, unreachable here, is not asked about its own space."""
+    app = await make_app("eligibility", registry_url="http://127.0.0.1:9", http_retries=0)
+    space = str(uuid.uuid4())
+    async with client_for(app) as eligibility:
+        created = await eligibility.post(
+            "/v1/evaluations", json=request(space_id=space), headers=auth("service")
+        )
+        refused = await eligibility.post(
+            "/v1/evaluations", json=request(space_id=space), headers=auth("city_admin")
+        )
+    assert created.status_code == 201, created.text
+    assert created.json()["space_id"] == space
+    assert refused.status_code == 503  # anyone else's is checked with the registry
+
+
 async def test_finance_officers_do_not_decide(eligibility, auth) -> None:
     response = await eligibility.post(
         "/v1/evaluations", json=request(), headers=auth("finance_officer")

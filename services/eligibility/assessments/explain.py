@@ -52,11 +52,14 @@ GRADE_EN: dict[AssessmentGrade, str] = {
 def missing_zh(path: str) -> str:
     """A missing fact as a Chinese sentence names it: its label, the field cited after it
     (``培训活动次数（training_sessions）``)."""
-    if path in IndicatorFact.__members__.values():
+    if path in _INDICATOR_FACTS:
         label = FACT_WORDS[IndicatorFact(path)][0]
-    else:
+    else:  # the records an overriding condition reads: incidents, listings
         label = LABELS.get(f"compliance.{path}", (path, path))[0]
     return f"{label}（{path}）"
+
+
+_INDICATOR_FACTS = frozenset(fact.value for fact in IndicatorFact)
 
 
 def amount(fact: IndicatorFact, value: int) -> tuple[str, str]:
