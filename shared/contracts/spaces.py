@@ -72,6 +72,12 @@ class SpaceStanding(BaseModel):
     profile: SpaceProfile
     operator_id: uuid.UUID | None = Field(description="运营主体; None if not yet recorded")
     as_of: date
+    opened: bool = Field(
+        True,
+        description="false when as_of is before the space opened: it did not exist as a space "
+        "then, so it held no level and was not recognised (status applicant, status_since "
+        "its opening day)",
+    )
     status: SpaceStatus
     status_since: date = Field(description="The date the status in force began")
     levels: list[SpaceLevel] = Field(description="The levels held on as_of, sorted")

@@ -27,6 +27,7 @@ from services.eligibility.assessments.service import (
 from shared.contracts.assessment import AssessmentFacts, AssessmentGrade
 from shared.db import utcnow
 from tests.conftest import client_for
+from tests.eligibility.conftest import registered_space
 
 SHIPPED = SchemeBook.load()
 YEAR = 2025
@@ -291,7 +292,10 @@ def test_missing_facts_make_the_result_incomplete_and_are_named() -> None:
     assert result.verdict == "incomplete"
     assert result.missing_facts == ["mentoring_sessions", "listings"]
     assert (result.score, result.grade, result.band_grade) == (None, None, None)
-    assert "缺少2项：mentoring_sessions、listings" in result.summary_zh
+    assert (
+        "缺少2项：创业辅导次数（mentoring_sessions）、"
+        "经营异常名录和严重违法失信企业名单记录（listings）"
+    ) in result.summary_zh
     mentoring = next(r for r in result.indicators if r.fact == "mentoring_sessions")
     assert mentoring.points is None
     assert mentoring.missing_facts == ["mentoring_sessions"]
@@ -399,8 +403,8 @@ def test_an_empty_directory_stops_the_start(tmp_path) -> None:
 
 
 @pytest.fixture
-async def eligibility_app(make_app):
-    return await make_app("eligibility")
+async def eligibility_app(wired):
+    return wired
 
 
 @pytest.fixture
@@ -417,9 +421,9 @@ async def _assess(client, headers, **overrides: Any) -> dict[str, Any]:
     return response.json()
 
 
-async def test_a_receipt_is_stored_and_explains_itself(eligibility, auth) -> None:
+async def test_a_receipt_is_stored_and_explains_itself(eligibility, registry, auth) -> None:
     accident = {"kind": "safety", "severity": "major", "occurred_on": f"{YEAR}-08-08"}
-    space = str(uuid.uuid4())
+    space = await registered_space(registry, auth)
     created = await eligibility.post(
         "/v1/assessments",
         json={"facts": facts_body(space_id=space, training_attendance=450, incidents=[accident])},
@@ -473,6 +477,7 @@ async def test_replay_reproduces_the_receipt(eligibility, auth) -> None:
         "scheme_id": "default-2025",
         "scheme_hash": receipt["result"]["scheme"]["content_hash"],
         "identical": True,
+        "same_outcome": True,
         "differences": [],
     }
 
@@ -488,11 +493,13 @@ async def test_replay_names_what_differs(eligibility_app, eligibility, auth, mon
     )
     changed_code = (await eligibility.get(url, headers=auth("auditor"))).json()
     assert changed_code["identical"] is False
+    assert changed_code["same_outcome"] is True  # a later engine, the same result
     assert changed_code["differences"] == ["engine_version"]
 
     monkeypatch.setitem(book._by_id, "default-2025", replace(loaded, content_hash="0" * 64))
     changed_scheme = (await eligibility.get(url, headers=auth("auditor"))).json()
     assert changed_scheme["identical"] is False
+    assert changed_scheme["same_outcome"] is False
     assert changed_scheme["differences"] == ["scheme.content_hash"]
 
 
@@ -563,6 +570,43 @@ async def test_a_district_scores_and_reads_only_its_own(eligibility, auth) -> No
     assert [i["id"] for i in listed["items"]] == [own["id"]]
 
 
+async def test_a_district_scores_only_its_own_spaces(eligibility, registry, auth) -> None:
+    """Another district's space, claimed under one's own jurisdiction, is the same 404 as a
+    space the registry lacks; one's own is stored, the bureau's is stored, and facts naming
+    no space are kept under the district but under no space."""
+    theirs = await registered_space(registry, auth, "620102")
+    ours = await registered_space(registry, auth, "620103")
+    officer = auth("district_officer", "620103")
+
+    async def assess(headers: dict[str, str], **facts: Any) -> Any:
+        return await eligibility.post(
+            "/v1/assessments", json={"facts": facts_body(**facts)}, headers=headers
+        )
+
+    foreign = await assess(officer, space_id=theirs, jurisdiction_code="620103")
+    unknown_id = str(uuid.uuid4())
+    unknown = await assess(officer, space_id=unknown_id, jurisdiction_code="620103")
+    assert foreign.status_code == unknown.status_code == 404, foreign.text
+    assert foreign.json()["type"] == "urn:lzms:problem:space-not-found"
+    a, b = foreign.json(), unknown.json()
+    a.pop("request_id"), b.pop("request_id")
+    assert a == json.loads(json.dumps(b).replace(unknown_id, theirs))
+    assert (await eligibility.get("/v1/assessments", headers=auth("auditor"))).json()["items"] == []
+
+    own = await assess(officer, space_id=ours, jurisdiction_code="620103")
+    assert own.status_code == 201, own.text
+    bureau = await assess(auth("city_admin"), space_id=theirs)
+    assert bureau.status_code == 201, bureau.text
+    assert (bureau.json()["space_id"], bureau.json()["jurisdiction_code"]) == (theirs, "620102")
+    unfiled = await assess(officer, jurisdiction_code="620103")
+    assert unfiled.status_code == 201, unfiled.text
+    assert unfiled.json()["space_id"] is None
+    by_space = (
+        await eligibility.get(f"/v1/assessments?space_id={theirs}", headers=auth("auditor"))
+    ).json()["items"]
+    assert [i["id"] for i in by_space] == [bureau.json()["id"]]
+
+
 async def test_finance_officers_do_not_score(eligibility, auth) -> None:
     response = await eligibility.post(
         "/v1/assessments", json={"facts": facts_body()}, headers=auth("finance_officer")
@@ -570,9 +614,9 @@ async def test_finance_officers_do_not_score(eligibility, auth) -> None:
     assert response.status_code == 403
 
 
-async def test_the_list_filters_and_pages(eligibility, auth) -> None:
+async def test_the_list_filters_and_pages(eligibility, registry, auth) -> None:
     admin = auth("city_admin")
-    space = str(uuid.uuid4())
+    space = await registered_space(registry, auth)
     first = await _assess(eligibility, admin, space_id=space)
     second = await _assess(eligibility, admin, space_id=space, year=2026, teams_in_incubation=0)
     await _assess(eligibility, admin)

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from dataclasses import replace
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
+from services.eligibility.evaluations.models import DecisionReceipt
+from shared.canonical import canonical_json
 from tests.conftest import client_for
+from tests.eligibility.conftest import registered_space
 from tests.eligibility.factories import cohort, request
 
 
 @pytest.fixture
-async def eligibility_app(make_app):
-    return await make_app("eligibility")
+async def eligibility_app(wired):
+    return wired
 
 
 @pytest.fixture
@@ -69,7 +74,61 @@ async def test_replay_detects_a_changed_ruleset(
         await eligibility.get(f"/v1/evaluations/{created['id']}/replay", headers=auth("auditor"))
     ).json()
     assert replay["identical"] is False
+    assert replay["same_outcome"] is False
     assert replay["differences"] == ["ruleset.content_hash"]
+
+
+async def test_a_receipt_of_an_earlier_engine_replays_to_the_same_outcome(
+    eligibility_app, eligibility, auth
+) -> None:
+    """Engine 1.0.0 quoted codes in Chinese sentences (认证检测 was ``certification_testing``).
+    Its receipts
+    are kept as written; replay says they are not identical, names the sentences, and that the
+    outcome (verdicts, findings, facts, shortfalls) is the same."""
+    body = request(services={"coordinated_services": ["rd_design"]})
+    created = (
+        await eligibility.post("/v1/evaluations", json=body, headers=auth("city_admin"))
+    ).json()
+    decision = json.loads(json.dumps(created["decision"]))
+    decision["engine_version"] = "1.0.0"
+    c7 = next(c for c in decision["conditions"] if c["id"] == "C7")
+    index = decision["conditions"].index(c7)
+    for text in (c7, *c7["findings"]):
+        text["explanation_zh"] = text["explanation_zh"].replace("认证检测", "certification_testing")
+    async with eligibility_app.state.database.engine.begin() as connection:
+        row = (
+            await connection.execute(
+                sa.select(DecisionReceipt.__table__).where(
+                    DecisionReceipt.id == uuid.UUID(created["id"])
+                )
+            )
+        ).one()
+        old_id = uuid.uuid4()
+        await connection.execute(
+            sa.insert(DecisionReceipt.__table__).values(
+                {
+                    **row._mapping,
+                    "id": old_id,
+                    "engine_version": "1.0.0",
+                    "decision": canonical_json(decision),
+                }
+            )
+        )
+    replay = (
+        await eligibility.get(f"/v1/evaluations/{old_id}/replay", headers=auth("auditor"))
+    ).json()
+    assert (replay["identical"], replay["same_outcome"]) == (False, True)
+    assert "engine_version" in replay["differences"]
+    assert f"conditions[{index}].explanation_zh" in replay["differences"]
+    assert "certification_testing" in json.dumps(decision, ensure_ascii=False)
+    current = (
+        await eligibility.get(f"/v1/evaluations/{created['id']}/replay", headers=auth("auditor"))
+    ).json()
+    assert (current["identical"], current["same_outcome"], current["differences"]) == (
+        True,
+        True,
+        [],
+    )
 
 
 async def test_receipts_cannot_be_changed(eligibility_app, eligibility, auth) -> None:
@@ -145,6 +204,115 @@ async def test_a_district_decides_and_reads_only_its_own(eligibility, auth) -> N
     assert listed["items"] == []
     mine = (await eligibility.get("/v1/evaluations", headers=own)).json()
     assert [r["id"] for r in mine["items"]] == [receipt_id]
+
+
+def _same_problem(a: dict, b: dict, a_id: str, b_id: str) -> None:
+    """Two problem documents that differ in nothing but the id asked about (and request id)."""
+    for body in (a, b):
+        body.pop("request_id")
+    assert a == json.loads(json.dumps(b).replace(b_id, a_id))
+
+
+async def test_a_district_files_receipts_only_for_its_own_spaces(
+    eligibility, registry, auth
+) -> None:
+    """A district claiming its own jurisdiction in the facts of another district's space gets
+    the same 404 as for a space the registry lacks, and nothing is stored."""
+    theirs = await registered_space(registry, auth, "620102")
+    ours = await registered_space(registry, auth, "620103")
+    officer = auth("district_officer", "620103")
+    claim = {"jurisdiction_code": "620103"}
+    foreign = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=theirs, **claim), headers=officer
+    )
+    unknown_id = str(uuid.uuid4())
+    unknown = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=unknown_id, **claim), headers=officer
+    )
+    assert foreign.status_code == unknown.status_code == 404, foreign.text
+    assert foreign.json()["type"] == "urn:lzms:problem:space-not-found"
+    _same_problem(foreign.json(), unknown.json(), theirs, unknown_id)
+    assert (await eligibility.get("/v1/evaluations", headers=auth("auditor"))).json()["items"] == []
+
+    own = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=ours, **claim), headers=officer
+    )
+    assert own.status_code == 201, own.text
+    assert own.json()["space_id"] == ours
+    bureau = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=theirs), headers=auth("city_admin")
+    )
+    assert bureau.status_code == 201, bureau.text
+    filed = (
+        await eligibility.get(f"/v1/evaluations?space_id={theirs}", headers=auth("auditor"))
+    ).json()["items"]
+    assert [(r["id"], r["jurisdiction_code"]) for r in filed] == [(bureau.json()["id"], "620102")]
+    seen_by_620102 = (
+        await eligibility.get("/v1/evaluations", headers=auth("district_officer", "620102"))
+    ).json()["items"]
+    assert [r["id"] for r in seen_by_620102] == [bureau.json()["id"]]
+
+
+async def test_the_bureau_files_a_receipt_under_the_registrys_jurisdiction(
+    eligibility, registry, auth
+) -> None:
+    """The registry says where a space belongs: facts claiming another jurisdiction are refused
+    (nothing stored), facts claiming none are filed under the registry's."""
+    space = await registered_space(registry, auth, "620102")
+    admin = auth("city_admin")
+    wrong = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=space, jurisdiction_code="620104"), headers=admin
+    )
+    assert wrong.status_code == 422, wrong.text
+    [error] = wrong.json()["errors"]
+    assert error["field"] == "body.facts.jurisdiction_code"
+    assert "620102" in error["message"]
+    unknown = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=str(uuid.uuid4())), headers=admin
+    )
+    assert unknown.status_code == 404
+    unclaimed = await eligibility.post(
+        "/v1/evaluations", json=request(space_id=space, jurisdiction_code=None), headers=admin
+    )
+    assert unclaimed.status_code == 201, unclaimed.text
+    listed = (await eligibility.get("/v1/evaluations", headers=admin)).json()["items"]
+    assert [(r["space_id"], r["jurisdiction_code"]) for r in listed] == [(space, "620102")]
+
+
+async def test_facts_naming_no_space_are_answered_but_filed_under_none(
+    eligibility, registry, auth
+) -> None:
+    """Without a space id the decision is made and kept, under the district's jurisdiction and
+    under no space: no space's receipts show it."""
+    space = await registered_space(registry, auth, "620102")
+    officer = auth("district_officer", "620102")
+    created = await eligibility.post("/v1/evaluations", json=request(), headers=officer)
+    assert created.status_code == 201, created.text
+    assert created.json()["space_id"] is None
+    [listed] = (await eligibility.get("/v1/evaluations", headers=officer)).json()["items"]
+    assert (listed["space_id"], listed["jurisdiction_code"]) == (None, "620102")
+    for reader in (officer, auth("city_admin")):
+        under_space = await eligibility.get(f"/v1/evaluations?space_id={space}", headers=reader)
+        assert under_space.json()["items"] == []
+
+
+async def test_a_service_files_facts_as_given_without_asking_the_registry_back(
+    make_app, auth
+) -> None:
+    """The registry submits facts it assembled itself (service token): they are filed as
+    given, and the registry, unreachable here, is not asked about its own space."""
+    app = await make_app("eligibility", registry_url="http://127.0.0.1:9", http_retries=0)
+    space = str(uuid.uuid4())
+    async with client_for(app) as eligibility:
+        created = await eligibility.post(
+            "/v1/evaluations", json=request(space_id=space), headers=auth("service")
+        )
+        refused = await eligibility.post(
+            "/v1/evaluations", json=request(space_id=space), headers=auth("city_admin")
+        )
+    assert created.status_code == 201, created.text
+    assert created.json()["space_id"] == space
+    assert refused.status_code == 503  # anyone else's is checked with the registry
 
 
 async def test_finance_officers_do_not_decide(eligibility, auth) -> None:

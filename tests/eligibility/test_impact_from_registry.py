@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 import httpx
 import pytest
 
-from services.eligibility.clients.registry import RegistryClient
-from shared.auth import Role
-from shared.auth.tokens import issue_token
+from services.eligibility.clients.registry import RegistryClient, RegistryRefused
+from shared.errors import ProblemError
 from tests.conftest import client_for, space_body
 
 AS_OF = "2026-03-16"
-
-
-@pytest.fixture
-async def wired(make_app, registry_app):
-    """An eligibility app whose registry client talks to ``registry_app`` in-process."""
-    eligibility_app = await make_app("eligibility")
-    token = issue_token(
-        registry_app.state.settings, role=Role.SERVICE, subject="service:eligibility"
-    )
-    client = RegistryClient(
-        "registry",
-        "http://registry",
-        lambda: token,
-        transport=httpx.ASGITransport(app=registry_app),
-    )
-    await eligibility_app.state.registry_client.aclose()
-    eligibility_app.state.registry_client = client
-    yield eligibility_app
-    await client.aclose()
 
 
 async def _space_with_teams(registry, auth, teams: int) -> str:
@@ -201,3 +183,76 @@ async def test_what_can_be_refused_here_is_refused_before_the_registry_is_asked(
     assert unknown.status_code == 404, unknown.text
     assert future.status_code == 422, future.text
     assert future.json()["errors"][0]["field"] == "body.registry.as_of"
+
+
+async def _opened_after_the_date(registry, auth) -> str:
+    """A space that opened after AS_OF and was recognised since."""
+    space = (
+        await registry.post(
+            "/v1/spaces", json=space_body(opened_on="2026-04-01"), headers=auth("city_admin")
+        )
+    ).json()["id"]
+    await _act(registry, auth, space, "recognition", "2026-05-01")
+    return str(space)
+
+
+async def test_a_space_not_yet_open_on_the_date_was_not_recognised_then(
+    wired, registry, auth
+) -> None:
+    recognised = await _space_with_teams(registry, auth, 12)
+    await _act(registry, auth, recognised, "recognition", "2025-06-01")
+    await _opened_after_the_date(registry, auth)
+    body = {
+        "baseline_ruleset_id": "lz-measures-2018",
+        "candidate_ruleset_id": "lz-measures-draft-stricter",
+        "registry": {"all_recognised": True, "as_of": AS_OF},
+    }
+    async with client_for(wired) as eligibility:
+        response = await eligibility.post("/v1/impact", json=body, headers=auth("city_admin"))
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert result["evaluated"] == 1
+    assert [item["space_id"] for item in result["items"]] == [recognised]
+
+
+async def test_what_the_registry_refuses_is_our_422_naming_the_space(wired, registry, auth) -> None:
+    """The registry has no facts of a space before it opened: the caller chose that date, so
+    the answer is a 422 of ours that says which space and date, never a 502."""
+    later = await _opened_after_the_date(registry, auth)
+    async with client_for(wired) as eligibility:
+        response = await eligibility.post(
+            "/v1/impact", json=_impact([later]), headers=auth("city_admin")
+        )
+    assert response.status_code == 422, response.text
+    problem = response.json()
+    assert problem["type"] == "urn:lzms:problem:registry-refused"
+    assert problem["peer_status"] == 422
+    [error] = problem["errors"]
+    assert error["field"] == "body.registry.as_of"
+    assert later in error["message"]
+    assert "had not opened" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("status", "ours"), [(400, 422), (401, 503), (403, 503), (409, 422), (422, 422), (500, 502)]
+)
+async def test_a_registry_refusal_is_never_our_502(status: int, ours: int) -> None:
+    """A 4xx of the registry is an answer: a refused token is the registry unavailable to us
+    (503), anything else a refusal the caller reads (422); only its own failure is a 502."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json={"detail": f"scripted {status}"})
+
+    client = RegistryClient(
+        "registry", "http://registry", lambda: "t", retries=0, transport=httpx.MockTransport(answer)
+    )
+    try:
+        with pytest.raises(ProblemError) as raised:
+            await client.get_space(uuid.uuid4())
+    finally:
+        await client.aclose()
+    assert raised.value.status == ours
+    if ours == 422:
+        assert isinstance(raised.value, RegistryRefused)
+        assert f"scripted {status}" in raised.value.detail
+        assert raised.value.extensions["peer_status"] == status

@@ -301,7 +301,8 @@ async def test_an_earlier_opened_on_moves_the_applicant_period_with_it(registry,
     before = await registry.get(
         f"/v1/spaces/{space['id']}/standing", params={"as_of": "2023-11-30"}, headers=admin
     )
-    assert before.status_code == 422
+    assert before.status_code == 200, before.text
+    assert (before.json()["opened"], before.json()["status_since"]) == (False, "2023-12-01")
     stats = await registry.get(
         "/v1/statistics", params={"as_of": "2023-12-01", "jurisdiction_code": OWN}, headers=admin
     )

@@ -106,13 +106,32 @@ async def test_standing_date_edges(registry, auth) -> None:
     assert default["as_of"] == today_in_china().isoformat()
     today = await _standing(registry, auth, space, _day())
     assert today["status"] == "applicant"
-    for as_of, message in ((_day(1), "future"), ("2024-02-29", "had not opened")):
-        response = await registry.get(
-            f"/v1/spaces/{space}/standing?as_of={as_of}", headers=auth("city_admin")
+    response = await registry.get(
+        f"/v1/spaces/{space}/standing?as_of={_day(1)}", headers=auth("city_admin")
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "query.as_of"
+    assert "future" in response.json()["detail"]
+
+
+async def test_before_it_opened_a_space_stands_unopened_and_not_recognised(registry, auth) -> None:
+    """A date before opened_on is a truthful answer, not a refusal: the space did not exist as
+    a space yet, so it held no status of its own and no level (and was not recognised)."""
+    space = await _space(registry, auth)
+    await _act(registry, auth, space, "recognition", recognition())
+    for as_of in ("2024-02-29", "2000-01-01"):
+        before = await _standing(registry, auth, space, as_of)
+        assert before["opened"] is False, as_of
+        assert (before["status"], before["status_since"], before["levels"]) == (
+            "applicant",
+            OPENED,
+            [],
         )
-        assert response.status_code == 422
-        assert response.json()["errors"][0]["field"] == "query.as_of"
-        assert message in response.json()["detail"]
+        assert before["as_of"] == as_of
+    opened = await _standing(registry, auth, space, OPENED)
+    assert (opened["opened"], opened["status"]) == (True, "applicant")
+    recognised = await _standing(registry, auth, space, "2024-06-01")
+    assert (recognised["opened"], recognised["status"]) == (True, "recognised")
 
 
 async def test_recognition_makes_the_municipal_level_from_its_date(registry, auth) -> None:

@@ -4,4 +4,4 @@
 receipt says which code produced it as well as which scheme.
 """
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"  # 1.1.0: missing facts named by their Chinese labels

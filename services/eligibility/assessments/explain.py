@@ -5,9 +5,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 from services.eligibility.assessments.model import IndicatorFact
-from services.eligibility.engine.explain import yuan
+from services.eligibility.engine.explain import (
+    INCIDENT_WORDS,
+    LABELS,
+    LIST_WORDS,
+    SEVERITY_WORDS,
+    yuan,
+)
 from shared.contracts.assessment import AssessmentGrade
-from shared.contracts.facts import Incident, IncidentKind, Listing, ListKind, Severity
+from shared.contracts.facts import Incident, Listing
 
 # fact -> (中文, English, unit 中文, unit English); money is shown in yuan, stored in fen.
 FACT_WORDS: dict[IndicatorFact, tuple[str, str, str, str]] = {
@@ -43,6 +49,19 @@ GRADE_EN: dict[AssessmentGrade, str] = {
 }
 
 
+def missing_zh(path: str) -> str:
+    """A missing fact as a Chinese sentence names it: its label, the field cited after it
+    (``培训活动次数（training_sessions）``)."""
+    if path in _INDICATOR_FACTS:
+        label = FACT_WORDS[IndicatorFact(path)][0]
+    else:  # the records an overriding condition reads: incidents, listings
+        label = LABELS.get(f"compliance.{path}", (path, path))[0]
+    return f"{label}（{path}）"
+
+
+_INDICATOR_FACTS = frozenset(fact.value for fact in IndicatorFact)
+
+
 def amount(fact: IndicatorFact, value: int) -> tuple[str, str]:
     """A fact's value with its unit, in Chinese and English."""
     _, _, unit_zh, unit_en = FACT_WORDS[fact]
@@ -58,25 +77,6 @@ def number(value: Decimal) -> str:
 def percent(ratio: Decimal) -> str:
     """A ratio as a percentage for people to read: 0.755 -> '75.5'."""
     return number((ratio * 100).normalize())
-
-
-INCIDENT_WORDS: dict[IncidentKind, tuple[str, str]] = {
-    IncidentKind.SAFETY: ("安全事故", "safety accident"),
-    IncidentKind.QUALITY: ("质量事故", "quality accident"),
-    IncidentKind.ENVIRONMENTAL: ("环境违法", "environmental violation"),
-    IncidentKind.RESEARCH_MISCONDUCT: ("科研失信", "research misconduct"),
-}
-
-SEVERITY_WORDS: dict[Severity, tuple[str, str]] = {
-    Severity.MAJOR: ("重大", "major"),
-    Severity.SERIOUS: ("严重", "serious"),
-    Severity.ORDINARY: ("一般", "ordinary"),
-}
-
-LIST_WORDS: dict[ListKind, tuple[str, str]] = {
-    ListKind.ABNORMAL_OPERATION: ("经营异常名录", "the abnormal-operation list"),
-    ListKind.SERIOUS_VIOLATION: ("严重违法失信企业名单", "the serious-violation list"),
-}
 
 
 def incident_words(incident: Incident) -> tuple[str, str]:

@@ -96,17 +96,24 @@ async def assessment_facts_schema(
     status_code=status.HTTP_201_CREATED,
     response_model=AssessmentReceipt,
     summary="Score a year and keep the receipt · 年度考核评分并留存回执",
-    responses=problem_responses(403, 422),
+    description="The receipt is filed under `facts.space_id` only if the registry has that "
+    "space, within a district's own jurisdiction (another district's space is the same 404 as "
+    "an unknown one), and under the jurisdiction the registry gives it. Facts naming no space "
+    "are scored and kept under the caller's jurisdiction, filed under no space.",
+    responses=problem_responses(403, 404, 422, 502, 503),
 )
 async def create_assessment(
     body: AssessmentRequest,
+    request: Request,
     response: Response,
     session: Session,
     book: Book,
     principal: Annotated[Principal, Depends(scorers)],
     audit: Annotated[AuditNote, Depends(get_audit_note)],
 ) -> AssessmentReceipt:
-    receipt = await service.record(session, book, principal, body.facts)
+    receipt = await service.record(
+        session, book, request.app.state.registry_client, principal, body.facts
+    )
     audit.about(
         "assessment_receipt",
         receipt.id,

@@ -126,6 +126,11 @@ class AssessmentReplay(BaseModel):
     scheme_id: str
     scheme_hash: str
     identical: bool = Field(description="the pinned scheme reproduces the stored result exactly")
+    same_outcome: bool = Field(
+        description="everything but the wording is reproduced: points, score, grade, overrides "
+        "and missing facts. A receipt of an earlier engine whose sentences were reworded since "
+        "(engine_version differs) replays not identical but with the same outcome"
+    )
     differences: list[str] = Field(description="paths in the result that differ")
 
 

@@ -24,6 +24,7 @@ from services.eligibility.assessments.explain import (
     amount,
     incident_words,
     listing_words,
+    missing_zh,
     number,
     percent,
 )
@@ -44,6 +45,9 @@ from services.eligibility.assessments.schemas import (
     OverrideResult,
     SchemeRef,
 )
+from services.eligibility.clients.registry import RegistryClient
+from services.eligibility.engine.explain import wording_only
+from services.eligibility.filing import filing_for
 from services.eligibility.rulefiles import Loaded, load_toml
 from shared.auth import Principal
 from shared.canonical import canonical_json, json_differences, sha256_hex
@@ -278,7 +282,7 @@ def _override(trigger: _Trigger, year: int, band: AssessmentGrade | None) -> Ove
     applied = bool(trigger.triggered) and band is not None and _worse(band, cap) is not band
     if trigger.triggered is None:
         path = trigger.missing[0]
-        zh = f"{condition.title_zh}：缺少事实（{path}），无法判断"
+        zh = f"{condition.title_zh}：缺少事实：{missing_zh(path)}，无法判断"
         en = f"{condition.title_en}: missing fact ({path}), cannot be decided"
     elif not trigger.triggered:
         zh = f"{condition.title_zh}：{year}年内无此情形，不限制等次"
@@ -363,7 +367,7 @@ def score(facts: AssessmentFacts, scheme: AssessmentScheme, scheme_hash: str) ->
             grade=None,
             grade_en=None,
             summary_zh=f"{facts.year}年度考核：事实不全，无法评分定等；缺少{len(missing)}项："
-            f"{'、'.join(missing)}{note_zh}",
+            f"{'、'.join(missing_zh(path) for path in missing)}{note_zh}",
             summary_en=f"{facts.year} annual assessment: facts are missing, so there is no score "
             f"and no grade; {len(missing)} missing: {', '.join(missing)}{note_en}",
         )
@@ -424,11 +428,17 @@ def check_scope(principal: Principal, facts: AssessmentFacts) -> None:
 
 
 async def record(
-    session: AsyncSession, book: SchemeBook, principal: Principal, facts: AssessmentFacts
+    session: AsyncSession,
+    book: SchemeBook,
+    registry: RegistryClient,
+    principal: Principal,
+    facts: AssessmentFacts,
 ) -> AssessmentReceipt:
-    """Score with the year's scheme and keep the receipt, pinned to that scheme's hash."""
+    """Score with the year's scheme and keep the receipt, pinned to that scheme's hash and
+    filed under the space and jurisdiction the registry gives (``filing``)."""
     check_scope(principal, facts)
     loaded = book.for_year(facts.year)
+    filed = await filing_for(registry, principal, facts.space_id, facts.jurisdiction_code)
     result = score(facts, loaded.scheme, loaded.content_hash)
     row = await repository.add(
         session,
@@ -437,8 +447,8 @@ async def record(
             created_at=utcnow(),
             requested_by=principal.subject,
             requested_role=principal.role.value,
-            space_id=facts.space_id,
-            jurisdiction_code=facts.jurisdiction_code.value if facts.jurisdiction_code else None,
+            space_id=filed.space_id,
+            jurisdiction_code=filed.jurisdiction_code,
             year=facts.year,
             scheme_id=loaded.id,
             scheme_hash=loaded.content_hash,
@@ -485,25 +495,25 @@ async def get_receipt(
 def replay(book: SchemeBook, row: AssessmentReceiptRow) -> AssessmentReplay:
     """Re-score a stored receipt with its pinned scheme; it must come out identical."""
 
-    def answer(identical: bool, differences: list[str]) -> AssessmentReplay:
+    def answer(differences: list[str]) -> AssessmentReplay:
         return AssessmentReplay(
             receipt_id=row.id,
             scheme_id=row.scheme_id,
             scheme_hash=row.scheme_hash,
-            identical=identical,
+            identical=not differences,
+            same_outcome=wording_only(differences),
             differences=differences,
         )
 
     try:
         loaded = book.get(row.scheme_id)
     except AssessmentSchemeNotFound:
-        return answer(False, ["scheme.id"])  # the scheme file was withdrawn since
+        return answer(["scheme.id"])  # the scheme file was withdrawn since
     if loaded.content_hash != row.scheme_hash:
-        return answer(False, ["scheme.content_hash"])
+        return answer(["scheme.content_hash"])
     stored = json.loads(row.result)
     facts = AssessmentFacts.model_validate(json.loads(row.facts))
     again = json.loads(
         canonical_json(result_document(score(facts, loaded.scheme, row.scheme_hash)))
     )
-    differences = json_differences(stored, again)
-    return answer(not differences, differences)
+    return answer(json_differences(stored, again))

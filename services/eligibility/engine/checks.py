@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from services.eligibility.engine.calendar import first_day_of_year
+from services.eligibility.engine.explain import APPLICANT_KINDS_ZH, incident_zh, listing_since_zh
 from services.eligibility.engine.judge import Judge
 from services.eligibility.engine.outcome import Shortfall
 from shared.contracts.facts import OperatorKind, Severity, SpaceFacts, Tenure
@@ -306,7 +307,8 @@ def clean_record(j: Judge) -> None:
             j.not_met(
                 "no_disqualifying_incident",
                 {**window, "compliance.incidents": [i.model_dump(mode="json") for i in hits]},
-                f"{window_start.isoformat()}至{on.isoformat()}期间发生取消资格的事件：{listed}",
+                f"{window_start.isoformat()}至{on.isoformat()}期间发生取消资格的事件："
+                f"{'；'.join(incident_zh(i) for i in hits)}",
                 f"disqualifying incidents between {window_start.isoformat()} and "
                 f"{on.isoformat()}: {listed}",
                 Shortfall(actual=len(hits), required=0, unit="items", gap=len(hits)),
@@ -344,7 +346,7 @@ def clean_record(j: Judge) -> None:
         j.not_met(
             "not_listed",
             {"compliance.listings": [entry.model_dump(mode="json") for entry in on_list]},
-            f"申报日在名单上：{names}",
+            f"申报日在名单上：{'；'.join(listing_since_zh(entry) for entry in on_list)}",
             f"on a disqualifying list on the application date: {names}",
             parameter="disqualifying_lists",
         )
@@ -382,13 +384,14 @@ def specialised_applicant(j: Judge) -> None:
     else:
         kind_name = kind.value
     facts = {"operator.kind": kind.value, "applicant": kind_name}
+    kind_zh = APPLICANT_KINDS_ZH.get(kind_name, kind_name)
     if kind_name in allowed:
         j.shared_finding(
             ("applicant_kind", kind.value, kind_name),
             lambda: j.met_finding(
                 "applicant_kind",
                 facts,
-                f"申报主体类型：{kind_name}，符合",
+                f"申报主体类型：{kind_zh}，符合",
                 f"applicant kind {kind_name} is admitted",
                 "applicant_kinds",
             ),
@@ -399,7 +402,8 @@ def specialised_applicant(j: Judge) -> None:
             lambda: j.not_met_finding(
                 "applicant_kind",
                 facts,
-                f"申报主体类型：{kind_name}，专业化众创空间须为：{'、'.join(sorted(allowed))}",
+                f"申报主体类型：{kind_zh}，专业化众创空间须为："
+                f"{'、'.join(APPLICANT_KINDS_ZH.get(k, k) for k in sorted(allowed))}",
                 f"applicant kind {kind_name}; a specialised space needs one of: "
                 f"{', '.join(sorted(allowed))}",
                 Shortfall(actual=kind_name, required=sorted(allowed), unit="items", gap=None),

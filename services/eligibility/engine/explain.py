@@ -6,6 +6,17 @@ Sentences are built from a finding's structured fields, and never parsed back.
 from __future__ import annotations
 
 from services.eligibility.engine.outcome import Verdict
+from shared.contracts.facts import (
+    BasicService,
+    CoordinatedService,
+    Incident,
+    IncidentKind,
+    Listing,
+    ListKind,
+    OperatorKind,
+    Severity,
+    StartupService,
+)
 
 # A condition's verdict in words: (中文, English)
 VERDICT_WORDS: dict[Verdict, tuple[str, str]] = {
@@ -123,3 +134,79 @@ def unit(name: str) -> tuple[str, str]:
 def yuan(fen: int) -> str:
     """Fen as yuan for people to read: 150000000 -> '1,500,000.00'."""
     return f"{fen // 100:,}.{fen % 100:02d}"
+
+
+# The Chinese names of the enumeration codes a sentence quotes: a Chinese sentence never shows
+# a code (``rd_design``) where the Measures have a word (研发设计).
+CODE_WORDS_ZH: dict[str, str] = {
+    BasicService.SHARED_OFFICE: "开放共享式办公场地",
+    BasicService.FLEXIBLE_WORKSTATIONS: "流动工位",
+    BasicService.BROADBAND: "宽带网络",
+    BasicService.PUBLIC_SOFTWARE: "公共软件",
+    BasicService.INTERNET_RESOURCES: "互联网资源",
+    StartupService.REGISTRATION: "注册",
+    StartupService.MENTORING: "创业辅导",
+    StartupService.FINANCING: "融资",
+    CoordinatedService.RD_DESIGN: "研发设计",
+    CoordinatedService.TECH_INTERMEDIARY: "科技中介",
+    CoordinatedService.FINANCIAL_SERVICES: "金融服务",
+    CoordinatedService.RESULTS_TRADING: "成果交易",
+    CoordinatedService.INTELLECTUAL_PROPERTY: "知识产权",
+    CoordinatedService.CERTIFICATION_TESTING: "认证检测",
+    OperatorKind.ENTERPRISE: "企业",
+    OperatorKind.PUBLIC_INSTITUTION: "事业单位",
+    OperatorKind.UNIVERSITY: "高等院校",
+    OperatorKind.RESEARCH_INSTITUTE: "科研院所",
+    OperatorKind.OTHER: "其他",
+}
+# The applicant kinds of a specialised space: the operator kinds, an enterprise told apart by
+# whether it is innovative.
+APPLICANT_KINDS_ZH: dict[str, str] = {
+    **{kind.value: CODE_WORDS_ZH[kind] for kind in OperatorKind},
+    "innovative_enterprise": "创新型企业",
+}
+
+INCIDENT_WORDS: dict[IncidentKind, tuple[str, str]] = {
+    IncidentKind.SAFETY: ("安全事故", "safety accident"),
+    IncidentKind.QUALITY: ("质量事故", "quality accident"),
+    IncidentKind.ENVIRONMENTAL: ("环境违法", "environmental violation"),
+    IncidentKind.RESEARCH_MISCONDUCT: ("科研失信", "research misconduct"),
+}
+
+SEVERITY_WORDS: dict[Severity, tuple[str, str]] = {
+    Severity.MAJOR: ("重大", "major"),
+    Severity.SERIOUS: ("严重", "serious"),
+    Severity.ORDINARY: ("一般", "ordinary"),
+}
+
+LIST_WORDS: dict[ListKind, tuple[str, str]] = {
+    ListKind.ABNORMAL_OPERATION: ("经营异常名录", "the abnormal-operation list"),
+    ListKind.SERIOUS_VIOLATION: ("严重违法失信企业名单", "the serious-violation list"),
+}
+
+
+def code_zh(code: str) -> str:
+    """A quoted code's Chinese name (the code itself only for one no table names)."""
+    return CODE_WORDS_ZH.get(code, code)
+
+
+def incident_zh(incident: Incident) -> str:
+    """``2025-06-01重大安全事故``."""
+    kind, severity = INCIDENT_WORDS[incident.kind][0], SEVERITY_WORDS[incident.severity][0]
+    return f"{incident.occurred_on.isoformat()}{severity}{kind}"
+
+
+def listing_since_zh(listing: Listing) -> str:
+    """``自2025-06-01起列入经营异常名录``."""
+    return f"自{listing.listed_on.isoformat()}起列入{LIST_WORDS[listing.list][0]}"
+
+
+# What an engine may reword without changing an outcome: its sentences, and its own version.
+_WORDING = frozenset({"explanation_zh", "explanation_en", "summary_zh", "summary_en"})
+
+
+def wording_only(differences: list[str]) -> bool:
+    """Whether two documents' differences (``json_differences`` paths) are in wording only."""
+    return all(
+        path == "engine_version" or path.rsplit(".", 1)[-1] in _WORDING for path in differences
+    )

@@ -18,7 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from services.eligibility.engine.calendar import add_months, date_text, days_in_month
-from services.eligibility.engine.explain import LABELS, UNITS, VERDICT_WORDS
+from services.eligibility.engine.explain import LABELS, UNITS, VERDICT_WORDS, code_zh
 from services.eligibility.engine.outcome import (
     Finding,
     ParameterUsed,
@@ -562,7 +562,7 @@ class Judge:
                 p.used,
                 None,
                 [],
-                f"{zh}齐全：{'、'.join(have)}",
+                f"{zh}齐全：{'、'.join(code_zh(a) for a in have)}",
                 f"{en} complete: {', '.join(have)}",
             )
         return new_finding(
@@ -572,7 +572,7 @@ class Judge:
             p.used,
             new_shortfall(have, sorted(p.used.value), "items", lacking),
             [],
-            f"{zh}缺少：{'、'.join(lacking)}",
+            f"{zh}缺少：{'、'.join(code_zh(a) for a in lacking)}",
             f"{en} lacking: {', '.join(lacking)}",
         )
 

@@ -73,15 +73,23 @@ Session = Annotated[AsyncSession, Depends(get_session)]
     status_code=status.HTTP_201_CREATED,
     response_model=Receipt,
     summary="Decide and keep the receipt · 资格判定并留存回执",
+    description="The receipt is filed under `facts.space_id` only if the registry has that "
+    "space, within a district's own jurisdiction (another district's space is the same 404 as "
+    "an unknown one), and under the jurisdiction the registry gives it. Facts naming no space "
+    "are decided and kept under the caller's jurisdiction, filed under no space.",
+    responses=problem_responses(404, 502, 503),
 )
 async def create_evaluation(
     body: EvaluationRequest,
+    request: Request,
     session: Session,
     book: Book,
     principal: Annotated[Principal, Depends(deciders)],
     audit: Annotated[AuditNote, Depends(get_audit_note)],
 ) -> Response:
-    row, decision = await service.record(session, book, principal, body)
+    row, decision = await service.record(
+        session, book, request.app.state.registry_client, principal, body
+    )
     audit.about(
         "decision_receipt",
         row.id,
@@ -180,7 +188,7 @@ async def what_if(
     "/impact",
     response_model=ImpactResult,
     summary="Which spaces change verdict between two rulesets · 规则变更影响分析",
-    responses=problem_responses(404, 413),
+    responses=problem_responses(404, 413, 502, 503),
     openapi_extra=body_limit(BULK_BODY_BYTES, **documented_body(ImpactRequest)),
 )
 async def impact(

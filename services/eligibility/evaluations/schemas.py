@@ -72,6 +72,11 @@ class Replay(BaseModel):
     ruleset_id: str
     ruleset_hash: str
     identical: bool = Field(description="the pinned ruleset reproduces the stored decision exactly")
+    same_outcome: bool = Field(
+        description="everything but the wording is reproduced: verdicts, findings, facts used, "
+        "shortfalls and missing facts. A receipt of an earlier engine whose sentences were "
+        "reworded since (engine_version differs) replays not identical but with the same outcome"
+    )
     differences: list[str] = Field(description="paths in the decision that differ")
 
 

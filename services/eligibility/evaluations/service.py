@@ -13,7 +13,7 @@ from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
-from services.eligibility.clients.registry import RegistryClient
+from services.eligibility.clients.registry import RegistryClient, RegistryRefused
 from services.eligibility.engine.canonical_facts import facts_json_bytes
 from services.eligibility.engine.document import decision_json
 from services.eligibility.engine.evaluate import (
@@ -25,6 +25,7 @@ from services.eligibility.engine.evaluate import (
     overall,
     priority_flag,
 )
+from services.eligibility.engine.explain import wording_only
 from services.eligibility.evaluations import repository
 from services.eligibility.evaluations.models import DecisionReceipt
 from services.eligibility.evaluations.schemas import (
@@ -38,12 +39,13 @@ from services.eligibility.evaluations.schemas import (
     RegistrySpaces,
     Replay,
 )
+from services.eligibility.filing import filing_for
 from services.eligibility.rulesets.service import LoadedRuleset, RulesetBook
 from shared.auth import Principal
 from shared.canonical import json_differences
 from shared.contracts.spaces import SpaceStanding, SpaceStatus
 from shared.db import utcnow
-from shared.errors import Forbidden, NotFound, PayloadTooLarge, RequestInvalid
+from shared.errors import FieldError, Forbidden, NotFound, PayloadTooLarge, RequestInvalid
 from shared.timezone import future_date_errors
 
 
@@ -103,7 +105,18 @@ async def fetch_from_registry(
 
     async def one(space_id: uuid.UUID) -> EvaluationRequest:
         async with gate:
-            facts = await registry.get_facts(space_id, spaces.as_of)
+            try:
+                facts = await registry.get_facts(space_id, spaces.as_of)
+            except RegistryRefused as refused:
+                # The date is the caller's choice (a space cannot have facts before it opened).
+                message = f"space {space_id}: {refused.detail}"
+                raise RegistryRefused(
+                    f"The registry gives no facts of space {space_id} on "
+                    f"{spaces.as_of.isoformat()}; choose another registry.as_of or leave the "
+                    f"space out. {refused.detail}",
+                    [FieldError(field="body.registry.as_of", message=message, type="value_error")],
+                    **refused.extensions,
+                ) from None
         return EvaluationRequest(application_date=spaces.as_of, facts=facts)
 
     return list(await asyncio.gather(*(one(space_id) for space_id in space_ids)))
@@ -149,9 +162,14 @@ def decide(
 
 
 async def record(
-    session: AsyncSession, book: RulesetBook, principal: Principal, request: EvaluationRequest
+    session: AsyncSession,
+    book: RulesetBook,
+    registry: RegistryClient,
+    principal: Principal,
+    request: EvaluationRequest,
 ) -> tuple[DecisionReceipt, Decision]:
-    """Decide with the ruleset in force on the application date, and keep the receipt.
+    """Decide with the ruleset in force on the application date, and keep the receipt, filed
+    under the space and jurisdiction the registry gives (``filing``).
 
     Only a ruleset in force is ever chosen here: a draft can be tried (what-if), never decide.
     The facts are written as canonical JSON once: the receipt stores that text and the input
@@ -160,6 +178,7 @@ async def record(
     check_scope(principal, [request])
     ruleset = book.in_force_on(request.application_date)
     facts = request.facts
+    filed = await filing_for(registry, principal, facts.space_id, facts.jurisdiction_code)
     facts_utf8 = facts_json_bytes(facts)
     decision = evaluate(
         facts,
@@ -173,8 +192,8 @@ async def record(
         created_at=utcnow(),
         requested_by=principal.subject,
         requested_role=principal.role.value,
-        space_id=facts.space_id,
-        jurisdiction_code=facts.jurisdiction_code.value if facts.jurisdiction_code else None,
+        space_id=filed.space_id,
+        jurisdiction_code=filed.jurisdiction_code,
         application_date=request.application_date,
         ruleset_id=ruleset.id,
         ruleset_hash=ruleset.content_hash,
@@ -225,7 +244,8 @@ async def get_receipt(
 
 
 def replay(book: RulesetBook, row: DecisionReceipt) -> Replay:
-    """Re-decide a stored receipt with its pinned ruleset; it must come out identical."""
+    """Re-decide a stored receipt with its pinned ruleset; it must come out identical, or, for a
+    receipt of an earlier engine, differ in wording only (``same_outcome``)."""
     ruleset = book.get(row.ruleset_id)
     stored = json.loads(row.decision)
     if ruleset.content_hash != row.ruleset_hash:
@@ -234,16 +254,19 @@ def replay(book: RulesetBook, row: DecisionReceipt) -> Replay:
             ruleset_id=row.ruleset_id,
             ruleset_hash=row.ruleset_hash,
             identical=False,
+            same_outcome=False,
             differences=["ruleset.content_hash"],
         )
     request = EvaluationRequest(application_date=row.application_date, facts=json.loads(row.facts))
     again = json.loads(decision_json(decide(book, request, ruleset), ruleset.rules))
+    differences = json_differences(stored, again)
     return Replay(
         receipt_id=row.id,
         ruleset_id=row.ruleset_id,
         ruleset_hash=row.ruleset_hash,
-        identical=again == stored,
-        differences=json_differences(stored, again),
+        identical=not differences,
+        same_outcome=wording_only(differences),
+        differences=differences,
     )
 
 

@@ -169,8 +169,10 @@ async def status_history(
     summary="A space's status and levels on a date · 认定状态与级别",
     description=(
         "The status and levels in force at the end of `as_of` (China time). Every space is "
-        "`applicant` from its `opened_on` until recognised. `as_of` defaults to today; a date "
-        "in the future or before the space opened is refused with 422."
+        "`applicant` from its `opened_on` until recognised. On a date before `opened_on` the "
+        "space did not exist as one: `opened` is false, the status `applicant` (from "
+        "`opened_on`) and no level, so it was not recognised then. `as_of` defaults to today; "
+        "a date in the future is refused with 422."
     ),
 )
 async def get_standing(

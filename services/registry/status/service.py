@@ -9,11 +9,12 @@ current status and the acts it allows):
     revocation         recognised | under_rectification       -> revoked (final)
 
 Every space starts ``applicant`` from its ``opened_on`` (the record is written when it is
-registered): that is when the space began to exist as a space, so its standing is answerable
-for every date its facts are. An act takes effect on a date that is not in the future and not
-before the status it replaces began. Recognition also makes the municipal level (市级) by the
-same document; revocation ends it on its date. Recognition and revocation each write their
-event to the outbox in the same transaction.
+registered): that is when the space began to exist as a space. Before that day it did not
+exist as one, so it was not recognised then: its standing on such a date says so (``opened``
+false, ``applicant``, no level) rather than refusing the date. An act takes effect on a date
+that is not in the future and not before the status it replaces began. Recognition also
+makes the municipal level (市级) by the same document; revocation ends it on its date.
+Recognition and revocation each write their event to the outbox in the same transaction.
 
 These acts record the outcome of the recognition procedure as the bureau decides it today;
 the procedure itself (preliminary review, joint review, publicity) is a later issue.
@@ -220,21 +221,26 @@ async def status_in_force(
 async def standing(
     session: AsyncSession, principal: Principal, space_id: uuid.UUID, as_of: date | None
 ) -> SpaceStanding:
-    """Status and levels in force at the end of ``as_of`` (today, China time, by default)."""
+    """Status and levels in force at the end of ``as_of`` (today, China time, by default).
+
+    Before the space opened it held no status and no level: it stands ``applicant`` (not
+    recognised) from its ``opened_on``, with ``opened`` false.
+    """
     space = await spaces.get_space(session, principal, space_id)
     on = as_of if as_of is not None else today_in_china()
-    message: str | None = None
     if on > today_in_china():
         message = "is in the future (China time); standing is known only up to today"
-    elif on < space.opened_on:
-        message = f"the space had not opened on {on} (opened_on {space.opened_on})"
-    if message is not None:
         raise StandingDateInvalid(
             f"as_of: {message}",
             [FieldError(field="query.as_of", message=message, type="value_error")],
         )
-    record = await repository.in_force(session, space.id, on)
-    assert record is not None, "the registration record is in force from opened_on"
+    if on < space.opened_on:
+        status, since, held = SpaceStatus.APPLICANT, space.opened_on, []
+    else:
+        record = await repository.in_force(session, space.id, on)
+        assert record is not None, "the registration record is in force from opened_on"
+        status, since = record.status, _began(space, record)
+        held = await levels_repository.held_on(session, space.id, on)
     return SpaceStanding(
         space_id=space.id,
         name=space.name,
@@ -243,9 +249,10 @@ async def standing(
         profile=space.profile,
         operator_id=space.operator_id,
         as_of=on,
-        status=record.status,
-        status_since=_began(space, record),
-        levels=await levels_repository.held_on(session, space.id, on),
+        opened=on >= space.opened_on,
+        status=status,
+        status_since=since,
+        levels=held,
     )
 
 
