@@ -21,6 +21,7 @@ from services.registry.operators.router import router as operators_router
 from services.registry.spaces.router import router as spaces_router
 from services.registry.staff.router import router as staff_router
 from services.registry.statistics.router import router as statistics_router
+from services.registry.status.router import rectifications_router
 from services.registry.status.router import router as status_router
 from services.registry.teams.router import router as teams_router
 from shared.app_factory import create_service_app
@@ -57,6 +58,7 @@ def create_app(
             jurisdictions_router,
             operators_router,
             status_router,
+            rectifications_router,
             levels_router,
             assessments_router,
             conditions_router,

@@ -21,6 +21,14 @@ class RegistrySettings(BaseServiceSettings):
     # Evidence documents are uploaded whole (scanned contracts, certificates).
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
 
+    rectification_default_months: int = Field(
+        default=12,
+        ge=1,
+        le=36,
+        description="整改期限 when a 不合格 annual result gives none: this many calendar months "
+        "from the day rectification takes effect (REGISTRY_RECTIFICATION_DEFAULT_MONTHS)",
+    )
+
     event_subscribers: dict[str, str] = Field(
         default_factory=dict,
         description="Who receives the registry's events, name to base URL, as JSON: "
