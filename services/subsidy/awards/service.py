@@ -28,6 +28,7 @@ from services.subsidy.ledger.models import Account, AccountKind, EntryKind
 from services.subsidy.listing import scoped_page
 from services.subsidy.money import yuan
 from services.subsidy.policies.loader import KindPolicy, Policy, shipped
+from services.subsidy.scope import sees
 from shared.auth import Principal
 from shared.contracts.spaces import SpaceLevel, SpaceStanding, SpaceStatus
 from shared.db import utcnow
@@ -178,7 +179,9 @@ async def create(
             Award.status.in_([AwardStatus.PENDING_APPROVAL, AwardStatus.APPROVED]),
         )
     )
-    if existing is not None and principal.sees_jurisdiction(existing.jurisdiction_code):
+    if existing is not None and await sees(
+        session, principal, existing.space_id, existing.jurisdiction_code
+    ):
         raise DuplicateAward(
             f"Space {data.space_id} already has a {data.kind.value} award for {year} "
             f"(award {existing.id}, {existing.status.value}); decline or cancel it first",
@@ -286,7 +289,7 @@ async def locked(session: AsyncSession, principal: Principal, award_id: uuid.UUI
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if award is None or not principal.sees_jurisdiction(award.jurisdiction_code):
+    if award is None or not await sees(session, principal, award.space_id, award.jurisdiction_code):
         raise AwardNotFound(f"No award {award_id} within your jurisdiction; check the id")
     return award
 
@@ -417,7 +420,7 @@ async def list_page(
 
 async def get(session: AsyncSession, principal: Principal, award_id: uuid.UUID) -> Award:
     award = await session.get(Award, award_id)
-    if award is None or not principal.sees_jurisdiction(award.jurisdiction_code):
+    if award is None or not await sees(session, principal, award.space_id, award.jurisdiction_code):
         raise AwardNotFound(f"No award {award_id} within your jurisdiction; check the id")
     return award
 
@@ -466,7 +469,9 @@ async def proposal_locked(
     proposal = await session.scalar(
         sa.select(AwardProposal).where(AwardProposal.id == proposal_id).with_for_update()
     )
-    if proposal is None or not principal.sees_jurisdiction(proposal.jurisdiction_code):
+    if proposal is None or not await sees(
+        session, principal, proposal.space_id, proposal.jurisdiction_code
+    ):
         raise ProposalNotFound(f"No award proposal {proposal_id} within your jurisdiction")
     if proposal.status is not ProposalStatus.OPEN:
         raise AwardStatusConflict(
