@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from services.registry.activities.router import router as activities_router
 from services.registry.assessments.router import router as assessments_router
+from services.registry.clients.eligibility import EligibilityClient
 from services.registry.compliance.router import router as compliance_router
 from services.registry.conditions.router import router as conditions_router
 from services.registry.config import RegistrySettings, get_settings
@@ -25,6 +26,17 @@ from services.registry.status.router import rectifications_router
 from services.registry.status.router import router as status_router
 from services.registry.teams.router import router as teams_router
 from shared.app_factory import create_service_app
+from shared.http_client import ServiceClient
+
+
+def _clients(app: FastAPI) -> dict[str, ServiceClient]:
+    settings: RegistrySettings = app.state.settings
+    token = app.state.service_token.token
+    return {
+        "eligibility_client": EligibilityClient.for_peer(
+            "eligibility", settings.eligibility_url, settings, token
+        ),
+    }
 
 
 def create_app(
@@ -70,6 +82,7 @@ def create_app(
             statistics_router,
             events_router,
         ],
+        clients=_clients,
         state={"event_transport": event_transport},
         background=[run_dispatcher] if settings.event_subscribers else [],
     )

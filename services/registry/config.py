@@ -20,6 +20,10 @@ class RegistrySettings(BaseServiceSettings):
     database_url: str = default_sqlite_url("registry")
     # Evidence documents are uploaded whole (scanned contracts, certificates).
     max_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024)
+    eligibility_url: str = Field(
+        default="http://127.0.0.1:8002",
+        description="The eligibility service, which judges an application's facts on submission",
+    )
 
     rectification_default_months: int = Field(
         default=12,
