@@ -9,14 +9,17 @@ import uuid
 from datetime import date, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
 from services.registry.assessments.models import SpaceAssessment
 from services.registry.assessments.service import add_months
+from services.registry.clients.eligibility import EligibilityClient
 from services.registry.status import service as status
 from services.registry.status.schemas import RevocationCreate
 from shared.auth import Principal, Role
+from shared.auth.tokens import issue_token
 from shared.contracts.assessment import AssessmentGrade
 from shared.contracts.events import RevocationReason
 from shared.db import utcnow
@@ -541,3 +544,100 @@ async def test_a_years_indicators_come_from_the_registrys_records(registry, auth
     )
     assert other.status_code == unknown.status_code == 404
     assert other.json()["type"] == unknown.json()["type"]
+
+
+# --- scoring with the eligibility service -----------------------------------------------------
+
+
+@pytest.fixture
+async def scored_registry(make_app, registry_app) -> Any:
+    """The registry app whose eligibility client calls a real eligibility app in process."""
+    eligibility_app = await make_app("eligibility")
+    token = issue_token(
+        eligibility_app.state.settings, role=Role.SERVICE, subject="service:registry"
+    )
+    await registry_app.state.eligibility_client.aclose()
+    registry_app.state.eligibility_client = EligibilityClient(
+        "eligibility",
+        "http://eligibility",
+        lambda: token,
+        transport=httpx.ASGITransport(app=eligibility_app),
+    )
+    yield eligibility_app, token
+    await registry_app.state.eligibility_client.aclose()
+
+
+async def test_scoring_records_the_grade_with_its_receipt(
+    registry, registry_app, auth, scored_registry
+) -> None:
+    eligibility_app, token = scored_registry
+    space = await _recognised(registry, auth)
+    base = f"/v1/spaces/{space}/assessments"
+    body = {"document_no": "兰科发〔2026〕21号", "assessed_on": "2026-02-10"}
+
+    incomplete = await registry.post(f"{base}/2025/scoring", json=body, headers=auth("city_admin"))
+    assert incomplete.status_code == 422, incomplete.text
+    problem = incomplete.json()
+    assert problem["type"] == "urn:lzms:problem:assessment-score-incomplete"
+    assert problem["missing_facts"] == ["financing_obtained_fen"]
+    listed = await registry.get(base, headers=auth("auditor"))
+    assert listed.json()["items"] == []
+
+    # Nothing done in 2025 and no financing: the example scheme scores 0, 不合格.
+    scored = await registry.post(
+        f"{base}/2025/scoring",
+        json={**body, "financing_obtained_fen": 0},
+        headers=auth("city_admin"),
+    )
+    assert scored.status_code == 201, scored.text
+    result = scored.json()
+    assert (result["year"], result["grade"], result["revision"]) == (2025, FAILED, 1)
+    assert result["score_receipt_id"] is not None
+    assert result["consequence"]["act"] == "rectification"
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=eligibility_app), base_url="http://eligibility"
+    ) as eligibility:
+        receipt = await eligibility.get(
+            f"/v1/assessments/{result['score_receipt_id']}",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert receipt.status_code == 200, receipt.text
+    assert receipt.json()["result"]["grade"] == FAILED
+    assert receipt.json()["result"]["scheme"]["id"] == "default-2025"
+    assert receipt.json()["facts"]["space_id"] == space
+    listed = (await registry.get(base, headers=auth("auditor"))).json()["items"]
+    assert listed[0]["score_receipt_id"] == result["score_receipt_id"]
+
+    again = await registry.post(
+        f"{base}/2025/scoring",
+        json={**body, "financing_obtained_fen": 0},
+        headers=auth("city_admin"),
+    )
+    assert again.status_code == 409
+    district = await registry.post(
+        f"{base}/2024/scoring", json=body, headers=auth("district_officer", OWN)
+    )
+    assert district.status_code == 403
+
+
+async def test_scoring_refuses_before_asking_and_when_unreachable(
+    registry, registry_app, auth
+) -> None:
+    space = await _recognised(registry, auth)
+    base = f"/v1/spaces/{space}/assessments"
+    body = {"document_no": "兰科发〔2026〕21号", "assessed_on": "2024-12-31"}
+    early = await registry.post(f"{base}/2025/scoring", json=body, headers=auth("city_admin"))
+    assert early.status_code == 422
+    assert early.json()["errors"][0]["field"] == "body.assessed_on"
+    # The eligibility service is not running in this test: 503, nothing recorded.
+    await registry_app.state.eligibility_client.aclose()
+    registry_app.state.eligibility_client = EligibilityClient(
+        "eligibility", "http://127.0.0.1:9", lambda: "token", retries=0, timeout_seconds=1
+    )
+    down = await registry.post(
+        f"{base}/2025/scoring",
+        json={**body, "assessed_on": "2026-02-10", "financing_obtained_fen": 0},
+        headers=auth("city_admin"),
+    )
+    assert down.status_code == 503, down.text
+    assert (await registry.get(base, headers=auth("auditor"))).json()["items"] == []

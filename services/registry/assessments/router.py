@@ -17,6 +17,7 @@ from services.registry.assessments.schemas import (
     AssessmentCreate,
     AssessmentIndicators,
     AssessmentOut,
+    AssessmentScoring,
 )
 from services.registry.spaces.models import Space
 from shared.audit import AuditNote
@@ -179,3 +180,40 @@ async def get_indicators(
     principal: Annotated[Principal, Depends(readers)],
 ) -> AssessmentIndicators:
     return await service.indicators(session, principal, space_id, year)
+
+
+@router.post(
+    "/{year}/scoring",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AssessmentOut,
+    summary="Score a year with the eligibility service and record its grade · 考核评分并登记",
+    description="The bureau (city_admin) only. The registry assembles the year's indicators "
+    "(`GET .../{year}/indicators`, with `financing_obtained_fen` from the body), has them "
+    "scored by the eligibility service with that year's scheme (`POST /v1/assessments` "
+    "there), and records the grade it gives as the year's result with `score_receipt_id`, "
+    "exactly as `POST .../assessments` does (one result per year, the same date rules, the "
+    "same consequences of a 不合格). A scheme that gives no grade (facts missing) is a 422 "
+    "naming them; no scheme for the year is a 502 with the eligibility service's reason; an "
+    "unreachable eligibility service is a 503. Each records nothing.",
+    responses=problem_responses(409, 502, 503),
+)
+async def score_assessment(
+    space_id: uuid.UUID,
+    year: Annotated[int, Path(ge=2015, le=2100)],
+    body: AssessmentScoring,
+    request: Request,
+    response: Response,
+    session: Annotated[AsyncSession, Depends(get_session)],
+    principal: Annotated[Principal, Depends(bureau)],
+    audit: Annotated[AuditNote, Depends(get_audit_note)],
+) -> AssessmentOut:
+    space, assessment = await service.score_and_record(
+        session,
+        principal,
+        space_id,
+        year,
+        body,
+        request.app.state.eligibility_client,
+        default_months=request.app.state.settings.rectification_default_months,
+    )
+    return await _respond(session, response, audit, space, assessment)

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from services.registry.status.models import StatusAct
 from shared.contracts.assessment import AssessmentFacts, AssessmentGrade
 from shared.contracts.events import RevocationReason
+from shared.contracts.facts import Fen
 from shared.request_body import RequestBody
 
 DocumentNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -45,6 +46,22 @@ class AssessmentCorrection(RequestBody):
         "result it corrects"
     )
     reason: Reason = Field(description="Why the result is corrected")
+    rectification_deadline: date | None = Field(None, description=DEADLINE)
+
+
+class AssessmentScoring(RequestBody):
+    """Score the year with the eligibility service and record the grade it gives."""
+
+    document_no: DocumentNo = Field(description="文号 of the bureau's result document")
+    assessed_on: date = Field(
+        description="The result document's date: not in the future, not before the year "
+        "assessed began; the space must be recognised (or under rectification) that day"
+    )
+    financing_obtained_fen: Fen | None = Field(
+        None,
+        description="在孵企业和团队获得融资额 in the year, in fen: the registry does not record "
+        "it, and a scheme that reads it gives no grade without it",
+    )
     rectification_deadline: date | None = Field(None, description=DEADLINE)
 
 

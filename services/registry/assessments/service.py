@@ -39,7 +39,9 @@ from services.registry.assessments.schemas import (
     AssessmentCorrection,
     AssessmentCreate,
     AssessmentIndicators,
+    AssessmentScoring,
 )
+from services.registry.clients.eligibility import EligibilityClient
 from services.registry.events import outbox
 from services.registry.facts import repository as facts_repository
 from services.registry.spaces import service as spaces
@@ -54,7 +56,7 @@ from shared.contracts.facts import Incident, Listing
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.contracts.spaces import SpaceStatus
 from shared.db import utcnow
-from shared.errors import Conflict, FieldError, NotFound, RequestInvalid
+from shared.errors import Conflict, FieldError, NotFound, ProblemError, RequestInvalid
 from shared.pagination import PageParams
 from shared.timezone import future_date_errors, today_in_china
 
@@ -81,6 +83,11 @@ class SpaceNotAssessable(Conflict):
     slug = "assessment-space-not-recognised"
 
 
+class AssessmentScoreIncomplete(ProblemError):
+    status, slug = 422, "assessment-score-incomplete"
+    title = "The scheme gave no grade: facts are missing"
+
+
 class IndicatorYearInvalid(RequestInvalid):
     slug = "assessment-indicator-year-invalid"
 
@@ -92,32 +99,16 @@ async def record_assessment(
     data: AssessmentCreate,
     *,
     default_months: int,
+    score_receipt_id: uuid.UUID | None = None,
 ) -> tuple[Space, SpaceAssessment]:
     space = await spaces.get_space(session, principal, space_id, for_update=True)
-    existing = await repository.latest_for_year(session, space.id, data.year)
-    if existing is not None:
-        raise AssessmentExists(
-            f"The {data.year} result is already recorded ({existing.grade.value}, "
-            f"{existing.document_no}, revision {existing.revision}); to change it, "
-            f"POST /v1/spaces/{space.id}/assessments/{data.year}/corrections with a reason",
-            existing_id=str(existing.id),
-        )
-    errors = future_date_errors("body.assessed_on", data.assessed_on)
-    if not errors and data.assessed_on.year < data.year:
-        errors.append(
-            _field("body.assessed_on", f"is before the year assessed ({data.year}) began")
-        )
-    errors += _deadline_errors(data.grade, data.assessed_on, data.rectification_deadline)
-    if errors:
-        _raise_all(errors)
-    record = await status.status_in_force(session, space.id, data.assessed_on)
-    if record is None or record.status not in ASSESSABLE:
-        was = "not yet open" if record is None else record.status.value
-        raise SpaceNotAssessable(
-            f"The space was {was} on {data.assessed_on}; only a recognised space (or one under "
-            "rectification) is assessed",
-            status_on_assessed_on=None if record is None else record.status.value,
-        )
+    await _refuse_unrecordable(
+        session,
+        space,
+        data.year,
+        data.assessed_on,
+        _deadline_errors(data.grade, data.assessed_on, data.rectification_deadline),
+    )
     assessment = await _add(
         session,
         principal,
@@ -131,12 +122,96 @@ async def record_assessment(
             document_no=data.document_no,
             assessed_on=data.assessed_on,
             correction_reason=None,
+            score_receipt_id=score_receipt_id,
         ),
     )
     await _act_on(
         session, principal, space, assessment, None, data.rectification_deadline, default_months
     )
     return space, assessment
+
+
+async def score_and_record(
+    session: AsyncSession,
+    principal: Principal,
+    space_id: uuid.UUID,
+    year: int,
+    data: AssessmentScoring,
+    eligibility: EligibilityClient,
+    *,
+    default_months: int,
+) -> tuple[Space, SpaceAssessment]:
+    """Have the year's indicators scored with the year's scheme, and record the grade it gives
+    with the score receipt's id (and its consequences, as for any recorded result).
+
+    Checked before the eligibility service is asked, and again under the space's lock after:
+    a refusal records nothing here (at most an unreferenced receipt stays there).
+    """
+    space = await spaces.get_space(session, principal, space_id)
+    deadline = data.rectification_deadline
+    early = (
+        []
+        if deadline is None or deadline >= data.assessed_on
+        else _deadline_errors(AssessmentGrade.UNQUALIFIED, data.assessed_on, deadline)
+    )
+    await _refuse_unrecordable(session, space, year, data.assessed_on, early)
+    found = await indicators(session, principal, space.id, year)
+    facts = found.facts.model_copy(update={"financing_obtained_fen": data.financing_obtained_fen})
+    receipt = await eligibility.score_assessment(facts)
+    if receipt.result.grade is None:
+        missing = ", ".join(receipt.result.missing_facts) or "unknown"
+        raise AssessmentScoreIncomplete(
+            f"The {year} scheme ({receipt.result.scheme.id}) gave no grade: facts missing: "
+            f"{missing}. Give financing_obtained_fen, or record the missing facts in the "
+            "registry, and try again",
+            missing_facts=receipt.result.missing_facts,
+            score_receipt_id=str(receipt.id),
+        )
+    return await record_assessment(
+        session,
+        principal,
+        space.id,
+        AssessmentCreate(
+            year=year,
+            grade=receipt.result.grade,
+            document_no=data.document_no,
+            assessed_on=data.assessed_on,
+            rectification_deadline=deadline,
+        ),
+        default_months=default_months,
+        score_receipt_id=receipt.id,
+    )
+
+
+async def _refuse_unrecordable(
+    session: AsyncSession,
+    space: Space,
+    year: int,
+    assessed_on: date,
+    errors: list[FieldError],
+) -> None:
+    """Refuse a first result for ``year`` dated ``assessed_on`` that cannot be recorded."""
+    existing = await repository.latest_for_year(session, space.id, year)
+    if existing is not None:
+        raise AssessmentExists(
+            f"The {year} result is already recorded ({existing.grade.value}, "
+            f"{existing.document_no}, revision {existing.revision}); to change it, "
+            f"POST /v1/spaces/{space.id}/assessments/{year}/corrections with a reason",
+            existing_id=str(existing.id),
+        )
+    dates = future_date_errors("body.assessed_on", assessed_on)
+    if not dates and assessed_on.year < year:
+        dates.append(_field("body.assessed_on", f"is before the year assessed ({year}) began"))
+    if dates or errors:
+        _raise_all(dates + errors)
+    record = await status.status_in_force(session, space.id, assessed_on)
+    if record is None or record.status not in ASSESSABLE:
+        was = "not yet open" if record is None else record.status.value
+        raise SpaceNotAssessable(
+            f"The space was {was} on {assessed_on}; only a recognised space (or one under "
+            "rectification) is assessed",
+            status_on_assessed_on=None if record is None else record.status.value,
+        )
 
 
 async def correct_assessment(

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.contracts.assessment import AssessmentFacts, AssessmentGrade
 from shared.contracts.facts import SpaceFacts
 from shared.http_client import ServiceClient
 
@@ -53,7 +55,35 @@ class EvaluationReceipt(_Read):
         return [c.id for c in self.decision.conditions if c.verdict == verdict]
 
 
+class AssessmentScore(_Read):
+    """What the registry reads of an assessment score: the scheme, the score and the grade."""
+
+    verdict: str  # graded | incomplete
+    year: int
+    scheme: RulesetRef
+    score: Decimal | None
+    grade: AssessmentGrade | None
+    missing_facts: list[str]
+
+
+class AssessmentScoreReceipt(_Read):
+    """An assessment receipt of the eligibility service (GET /v1/assessments/{id} there)."""
+
+    id: uuid.UUID
+    result: AssessmentScore
+
+
 class EligibilityClient(ServiceClient):
+    async def score_assessment(self, facts: AssessmentFacts) -> AssessmentScoreReceipt:
+        """Score a year's facts with that year's assessment scheme and keep the receipt there.
+
+        Not retried, as ``evaluate``: a lost answer leaves at most an unreferenced receipt.
+        """
+        response = await self.request(
+            "POST", "/v1/assessments", json={"facts": facts.model_dump(mode="json")}
+        )
+        return AssessmentScoreReceipt.model_validate(response.json())
+
     async def evaluate(self, facts: SpaceFacts) -> EvaluationReceipt:
         """Judge ``facts`` on their own date (the application date) and keep the receipt there.
 
