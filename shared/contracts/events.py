@@ -15,7 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.contracts.assessment import AssessmentGrade
 from shared.contracts.jurisdictions import JurisdictionCode
@@ -131,7 +131,17 @@ class SpaceMoved(_Event):
     type: Literal["space.moved"] = "space.moved"
     from_code: JurisdictionCode = Field(description="The jurisdiction it left")
     to_code: JurisdictionCode = Field(description="The jurisdiction now managing it")
-    move_no: int = Field(ge=1, description="1 for the space's first move, then one more each")
+    move_no: int = Field(
+        ge=1, le=100_000, description="1 for the space's first move, then one more each"
+    )
+
+    @model_validator(mode="after")
+    def _moves_somewhere(self) -> SpaceMoved:
+        if self.from_code == self.to_code:
+            raise ValueError("from_code and to_code are the same: a move goes somewhere else")
+        if self.jurisdiction_code != self.to_code:
+            raise ValueError("jurisdiction_code is the space's new jurisdiction: to_code")
+        return self
 
 
 RegistryEvent = Annotated[

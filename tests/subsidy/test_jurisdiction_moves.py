@@ -208,3 +208,32 @@ async def test_a_move_counts_once_and_the_latest_move_wins(registry_app, linked)
         for code, status in (("LZXQ", 200), (OLD, 404), (NEW, 404)):
             seen = await subsidy.get(path, headers=_district(subsidy_app, code))
             assert seen.status_code == status, code
+
+
+async def test_a_move_event_that_moves_nowhere_is_refused(registry_app, linked) -> None:
+    subsidy_app, _ = linked
+    event = {
+        "type": "space.moved",
+        "event_id": str(uuid.uuid4()),
+        "occurred_on": "2026-04-01",
+        "recorded_at": "2026-04-01T02:00:00Z",
+        "space_id": str(uuid.uuid4()),
+        "jurisdiction_code": NEW,
+        "form": "comprehensive",
+        "document_no": "兰科发〔2026〕60号",
+        "from_code": NEW,
+        "to_code": NEW,
+        "move_no": 1,
+    }
+    async with client_for(subsidy_app) as subsidy:
+        for broken in (
+            event,
+            {**event, "from_code": OLD, "jurisdiction_code": OLD},
+            {**event, "from_code": OLD, "move_no": 2**40},
+        ):
+            refused = await subsidy.post(
+                "/v1/events/registry",
+                json=broken,
+                headers=_headers(subsidy_app, "city_admin", "bureau-wang"),
+            )
+            assert refused.status_code == 422, refused.text
