@@ -176,7 +176,8 @@ async def revoke(
     other year's, then the one the revocation follows from), found in the records (the later
     of the latest two) when not given."""
     if data.reason is RevocationReason.FAILED_ASSESSMENTS and failed is None:
-        space = await spaces.get_space(session, principal, space_id)
+        # Locked first, so no correction slips in between the check and the act.
+        space = await spaces.get_space(session, principal, space_id, for_update=True)
         failed = await _consecutive_failures(session, space)
     space, change = await _act(session, principal, space_id, StatusAct.REVOCATION, data)
     if data.reason is RevocationReason.FAILED_ASSESSMENTS:
