@@ -51,6 +51,7 @@ def main() -> int:
     env = dict(os.environ)
     env.setdefault("ELIGIBILITY_REGISTRY_URL", f"http://127.0.0.1:{_port('registry')}")
     env.setdefault("SUBSIDY_REGISTRY_URL", f"http://127.0.0.1:{_port('registry')}")
+    env.setdefault("REGISTRY_ELIGIBILITY_URL", f"http://127.0.0.1:{_port('eligibility')}")
     # The registry pushes its events (recognition, levels, assessments, revocation) here.
     env.setdefault(
         "REGISTRY_EVENT_SUBSCRIBERS",

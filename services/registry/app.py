@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from services.registry.activities.router import router as activities_router
 from services.registry.assessments.router import router as assessments_router
 from services.registry.calendar.router import router as calendar_router
+from services.registry.clients.eligibility import EligibilityClient
 from services.registry.clocks.router import router as clocks_router
 from services.registry.compliance.router import router as compliance_router
 from services.registry.conditions.router import router as conditions_router
@@ -23,9 +24,21 @@ from services.registry.operators.router import router as operators_router
 from services.registry.spaces.router import router as spaces_router
 from services.registry.staff.router import router as staff_router
 from services.registry.statistics.router import router as statistics_router
+from services.registry.status.router import rectifications_router
 from services.registry.status.router import router as status_router
 from services.registry.teams.router import router as teams_router
 from shared.app_factory import create_service_app
+from shared.http_client import ServiceClient
+
+
+def _clients(app: FastAPI) -> dict[str, ServiceClient]:
+    settings: RegistrySettings = app.state.settings
+    token = app.state.service_token.token
+    return {
+        "eligibility_client": EligibilityClient.for_peer(
+            "eligibility", settings.eligibility_url, settings, token
+        ),
+    }
 
 
 def create_app(
@@ -59,6 +72,7 @@ def create_app(
             jurisdictions_router,
             operators_router,
             status_router,
+            rectifications_router,
             levels_router,
             assessments_router,
             conditions_router,
@@ -72,6 +86,7 @@ def create_app(
             statistics_router,
             events_router,
         ],
+        clients=_clients,
         state={"event_transport": event_transport},
         background=[run_dispatcher] if settings.event_subscribers else [],
     )

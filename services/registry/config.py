@@ -18,6 +18,18 @@ class RegistrySettings(BaseServiceSettings):
 
     service_name: str = "registry"
     database_url: str = default_sqlite_url("registry")
+    eligibility_url: str = Field(
+        default="http://127.0.0.1:8002",
+        description="The eligibility service, which judges an application's facts on submission",
+    )
+
+    rectification_default_months: int = Field(
+        default=12,
+        ge=1,
+        le=36,
+        description="整改期限 when a 不合格 annual result gives none: this many calendar months "
+        "from the day rectification takes effect (REGISTRY_RECTIFICATION_DEFAULT_MONTHS)",
+    )
 
     event_subscribers: dict[str, str] = Field(
         default_factory=dict,

@@ -26,7 +26,7 @@ from services.registry.levels.models import SpaceLevelEnd, SpaceLevelGrant
 from services.registry.operators.models import Operator, OperatorVersion
 from services.registry.spaces.models import Space, SpaceJurisdictionChange, SpaceVersion
 from services.registry.staff.models import StaffMember
-from services.registry.status.models import SpaceStatusChange
+from services.registry.status.models import SpaceStatusChange, StatusActGround
 from services.registry.teams.models import Team, TeamDayCount, TeamEvent
 
 __all__ = [
@@ -61,6 +61,7 @@ __all__ = [
     "SpaceVersion",
     "SpecialisationVersion",
     "StaffMember",
+    "StatusActGround",
     "SubscriberCursor",
     "Team",
     "TeamDayCount",

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from services.subsidy.scope import of_rows
 from shared.auth import Principal
 from shared.pagination import PageParams, keyset_page
 
@@ -24,13 +25,13 @@ async def scoped_page(
     page: PageParams,
     filters: Iterable[tuple[InstrumentedAttribute[Any], object | None]] = (),
 ) -> Sequence[R]:
-    """The page of ``model`` rows the caller may see (a district: its own jurisdiction's) that
-    match every filter whose value is given."""
+    """The page of ``model`` rows the caller may see (a district: those of the spaces its
+    jurisdiction manages now) that match every filter whose value is given."""
     columns: Any = model
     stmt = sa.select(model)
     scope = principal.jurisdiction_scope
     if scope is not None:
-        stmt = stmt.where(columns.jurisdiction_code == scope)
+        stmt = stmt.where(of_rows(model) == scope)
     for column, value in filters:
         if value is not None:
             stmt = stmt.where(column == value)

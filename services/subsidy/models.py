@@ -3,7 +3,7 @@
 from services.subsidy.awards.models import Award, AwardProposal
 from services.subsidy.budgets.models import Budget
 from services.subsidy.disbursements.models import Disbursement
-from services.subsidy.events.models import ReceivedEvent
+from services.subsidy.events.models import ReceivedEvent, SpaceMove
 from services.subsidy.ledger.models import Account, JournalEntry, Transfer
 from services.subsidy.recoveries.models import RecoveryCase, Settlement
 
@@ -17,5 +17,6 @@ __all__ = [
     "ReceivedEvent",
     "RecoveryCase",
     "Settlement",
+    "SpaceMove",
     "Transfer",
 ]

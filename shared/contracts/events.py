@@ -3,6 +3,9 @@
 Each event has an ``event_id`` chosen once by the registry: a receiver records the ids it has
 handled and ignores a redelivery, so an event delivered five times has one effect. Events are
 facts about the past; they carry the date of the act and its document, never a command.
+Every event names the space's jurisdiction at the time it was recorded (after a move, the new
+one); each type's docstring says when the registry records it and what the subsidy service does
+with it.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.contracts.assessment import AssessmentGrade
 from shared.contracts.jurisdictions import JurisdictionCode
@@ -46,20 +49,32 @@ class _Event(BaseModel):
 
 
 class SpaceRecognised(_Event):
-    """The space became a municipal maker space (市级众创空间)."""
+    """The space became a municipal maker space (市级众创空间).
+
+    Recorded by the recognition act. The subsidy service proposes the policy's recognition award.
+    """
 
     type: Literal["space.recognised"] = "space.recognised"
 
 
 class SpaceLevelRecorded(_Event):
-    """The bureau recorded a provincial level or a national filing for the space."""
+    """The bureau recorded a provincial level or a national filing for the space.
+
+    The subsidy service proposes the award its policy gives for that level, if any.
+    """
 
     type: Literal["space.level_recorded"] = "space.level_recorded"
     level: SpaceLevel
 
 
 class SpaceAssessed(_Event):
-    """The space's annual assessment (年度考核) was graded."""
+    """The space's annual assessment (年度考核) was graded, or a grade was corrected.
+
+    A correction is a new event with the corrected grade: a receiver keeps the latest for a
+    space and year. The subsidy service proposes the award its policy gives for the grade (优秀).
+    A 不合格 result is followed, in the same transaction, by ``space.rectification_ordered``
+    or, for the second consecutive failed year, by ``space.revoked``.
+    """
 
     type: Literal["space.assessed"] = "space.assessed"
     year: int = Field(ge=2015, le=2100)
@@ -67,14 +82,75 @@ class SpaceAssessed(_Event):
 
 
 class SpaceRevoked(_Event):
-    """Recognition was revoked (取消认定)."""
+    """Recognition was revoked (取消认定); final.
+
+    Recorded by the bureau's revocation act, or by the registry itself when a second
+    consecutive 不合格 year is recorded (reason ``failed_assessments``). The subsidy service
+    cancels what was not paid and, for ``false_materials``, opens a recovery case for what was.
+    """
 
     type: Literal["space.revoked"] = "space.revoked"
     reason: RevocationReason
     legal_basis: str = Field(min_length=1, max_length=500, description="The clause relied on")
 
 
+class SpaceRectificationOrdered(_Event):
+    """The space was put under rectification (限期整改) until ``deadline``.
+
+    Recorded by the bureau's rectification act or, with ``assessment_year``, by a recorded
+    不合格 result. The space stays a municipal maker space; the subsidy service records it.
+    """
+
+    type: Literal["space.rectification_ordered"] = "space.rectification_ordered"
+    deadline: date = Field(description="整改期限: the last day to rectify")
+    assessment_year: int | None = Field(
+        None, ge=2015, le=2100, description="The failed year it follows from, if any"
+    )
+
+    _deadline_as_text = field_validator("deadline", mode="before")(iso_date)
+
+
+class SpaceRectificationEnded(_Event):
+    """The bureau ended the space's rectification (整改完成): it is recognised again.
+
+    The subsidy service records it.
+    """
+
+    type: Literal["space.rectification_ended"] = "space.rectification_ended"
+
+
+class SpaceMoved(_Event):
+    """The bureau moved the space to another jurisdiction (属地变更) from ``occurred_on``.
+
+    ``jurisdiction_code`` is the new one (``to_code``). ``move_no`` numbers the space's moves
+    from 1, so a receiver knows the latest whatever order they arrive in. From then on the
+    subsidy service shows the space's awards, payments, recovery cases and statement to the
+    new jurisdiction only; the records themselves keep the jurisdiction they were made in.
+    """
+
+    type: Literal["space.moved"] = "space.moved"
+    from_code: JurisdictionCode = Field(description="The jurisdiction it left")
+    to_code: JurisdictionCode = Field(description="The jurisdiction now managing it")
+    move_no: int = Field(
+        ge=1, le=100_000, description="1 for the space's first move, then one more each"
+    )
+
+    @model_validator(mode="after")
+    def _moves_somewhere(self) -> SpaceMoved:
+        if self.from_code == self.to_code:
+            raise ValueError("from_code and to_code are the same: a move goes somewhere else")
+        if self.jurisdiction_code != self.to_code:
+            raise ValueError("jurisdiction_code is the space's new jurisdiction: to_code")
+        return self
+
+
 RegistryEvent = Annotated[
-    SpaceRecognised | SpaceLevelRecorded | SpaceAssessed | SpaceRevoked,
+    SpaceRecognised
+    | SpaceLevelRecorded
+    | SpaceAssessed
+    | SpaceRevoked
+    | SpaceRectificationOrdered
+    | SpaceRectificationEnded
+    | SpaceMoved,
     Field(discriminator="type"),
 ]

@@ -67,11 +67,12 @@ async def _post(registry, auth, path: str, body: dict, status: int = 201) -> dic
 
 
 async def _history_of_acts(registry, auth) -> str:
-    """A space recognised, given a provincial level, assessed and revoked: four events."""
+    """A space recognised, given a provincial level, assessed (合格: no consequence) and revoked:
+    four events."""
     space = await _space(registry, auth)
     await _post(registry, auth, f"/v1/spaces/{space}/recognition", recognition())
     await _post(registry, auth, f"/v1/spaces/{space}/levels", level())
-    await _post(registry, auth, f"/v1/spaces/{space}/assessments", assessment(grade="不合格"))
+    await _post(registry, auth, f"/v1/spaces/{space}/assessments", assessment(grade="合格"))
     await _post(registry, auth, f"/v1/spaces/{space}/revocation", revocation())
     return space
 
@@ -129,7 +130,7 @@ async def test_each_act_writes_its_event_in_order(registry, auth) -> None:
     assert (levelled["level"], levelled["occurred_on"]) == ("provincial", "2024-09-01")
     assert (assessed["year"], assessed["grade"], assessed["occurred_on"]) == (
         2024,
-        "不合格",
+        "合格",
         "2025-02-10",
     )
     assert (revoked["reason"], revoked["legal_basis"]) == (

@@ -36,6 +36,8 @@ class SpaceAssessment(Base):
     document_no: Mapped[str] = mapped_column(sa.String(200))
     assessed_on: Mapped[date] = mapped_column(sa.Date)
     correction_reason: Mapped[str | None] = mapped_column(sa.String(1000))
+    # The eligibility service's receipt when the grade was scored there with the year's scheme.
+    score_receipt_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_by: Mapped[str] = mapped_column(sa.String(200))
 

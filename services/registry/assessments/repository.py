@@ -1,16 +1,20 @@
-"""SQL for assessment results. The caller has already found the space within its scope."""
+"""SQL for assessment results and a year's indicators. The caller has already found the space
+within its scope."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from services.registry.activities.models import Activity, ActivityKind
 from services.registry.assessments.models import SpaceAssessment
+from services.registry.teams.models import Team, TeamStatus
 from shared.pagination import PageParams, keyset_page
 
 
@@ -53,3 +57,44 @@ async def page_of_space(
         [int, int],
     )
     return [(row[0], bool(row[1])) for row in (await session.execute(paged)).all()]
+
+
+async def activity_counts(
+    session: AsyncSession, space_id: uuid.UUID, start: date, through: date
+) -> dict[ActivityKind, tuple[int, int]]:
+    """Per kind: (activities held from ``start`` through ``through``, their attendance)."""
+    stmt = (
+        sa.select(
+            Activity.kind, sa.func.count(), sa.func.coalesce(sa.func.sum(Activity.attendance), 0)
+        )
+        .where(
+            Activity.space_id == space_id,
+            Activity.held_on >= start,
+            Activity.held_on <= through,
+        )
+        .group_by(Activity.kind)
+    )
+    return {
+        ActivityKind(kind): (int(count), int(attendance))
+        for kind, count, attendance in (await session.execute(stmt)).all()
+    }
+
+
+async def team_counts(
+    session: AsyncSession, space_id: uuid.UUID, start: date, through: date
+) -> tuple[int, int, int]:
+    """(in incubation at the end of ``through``, admitted from ``start`` through ``through``,
+    graduated in that time with a registered enterprise)."""
+    in_incubation = sa.func.count().filter(
+        Team.joined_on <= through, sa.or_(Team.left_on.is_(None), Team.left_on > through)
+    )
+    admitted = sa.func.count().filter(Team.joined_on >= start, Team.joined_on <= through)
+    graduated = sa.func.count().filter(
+        Team.status == TeamStatus.GRADUATED,
+        Team.left_on >= start,
+        Team.left_on <= through,
+        Team.registered_enterprise_name.isnot(None),
+    )
+    stmt = sa.select(in_incubation, admitted, graduated).where(Team.space_id == space_id)
+    teams, joined, registered = (await session.execute(stmt)).one()
+    return int(teams), int(joined), int(registered)

@@ -14,13 +14,24 @@ from services.registry.spaces.models import Space
 from shared.contracts.events import (
     SpaceAssessed,
     SpaceLevelRecorded,
+    SpaceMoved,
     SpaceRecognised,
+    SpaceRectificationEnded,
+    SpaceRectificationOrdered,
     SpaceRevoked,
 )
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.db import utcnow
 
-AnyEvent = SpaceRecognised | SpaceLevelRecorded | SpaceAssessed | SpaceRevoked
+AnyEvent = (
+    SpaceRecognised
+    | SpaceLevelRecorded
+    | SpaceAssessed
+    | SpaceRevoked
+    | SpaceRectificationOrdered
+    | SpaceRectificationEnded
+    | SpaceMoved
+)
 
 # Held to the end of the transaction: sequences are taken one writer at a time, so they
 # commit in order and a feed reader never sees a smaller sequence appear after a larger one.

@@ -32,7 +32,9 @@ _EVENT: TypeAdapter[RegistryEvent] = TypeAdapter(RegistryEvent)
     summary="The registry's events in order · 事件流",
     description=(
         "Every event the registry has recorded (space.recognised, space.level_recorded, "
-        "space.assessed, space.revoked), in sequence order, after `after`. The same events "
+        "space.assessed, space.rectification_ordered, space.rectification_ended, "
+        "space.revoked, space.moved; each described in the `RegistryEvent` schemas), in "
+        "sequence order, after `after`. The same events "
         "are pushed to each configured subscriber at `POST {base}/v1/events/registry`; a "
         "subscriber that missed some reads them here. Events concern every jurisdiction, so "
         "the feed is for services, the bureau and auditors."

@@ -201,8 +201,9 @@ async def list_space_versions(
         "The space's operator must be in the new jurisdiction, or 409 names the operator's "
         "jurisdiction; `operator_id` names an operator of the new jurisdiction to run it "
         "instead. The move is a new version of the space (If-Match optional, checked when "
-        "sent) and is audited. No registry event is published for it (the events contract "
-        "has none yet)."
+        "sent) and is audited. Emits `space.moved` (from, to, date, document) in the same "
+        "transaction: the subsidy service then shows the space's money to the new "
+        "jurisdiction only."
     ),
     responses=_move_responses,
 )

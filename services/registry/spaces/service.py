@@ -15,6 +15,7 @@ from typing import Any, NoReturn
 from pydantic import TypeAdapter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.events import outbox
 from services.registry.operators import service as operators
 from services.registry.operators.service import PreconditionRequired
 from services.registry.spaces import repository
@@ -34,6 +35,8 @@ from services.registry.spaces.schemas import (
 from services.registry.status.models import SpaceStatusChange, StatusAct
 from services.registry.teams import rollup
 from shared.auth import Principal
+from shared.contracts.events import SpaceMoved
+from shared.contracts.jurisdictions import JurisdictionCode
 from shared.contracts.spaces import SpaceForm, SpaceProfile, SpaceStatus
 from shared.db import utcnow
 from shared.errors import (
@@ -401,6 +404,16 @@ async def change_jurisdiction(
         session, principal, space, SpaceChangeKind.JURISDICTION_CHANGE, tuple(changed)
     )
     await rollup.space_moved(session, space.id, before, await rollup.segments_of(session, space))
+    await outbox.publish(
+        session,
+        SpaceMoved,
+        space,
+        occurred_on=change.effective_on,
+        document_no=change.document_no,
+        from_code=JurisdictionCode(change.from_code),
+        to_code=JurisdictionCode(change.to_code),
+        move_no=change.seq,
+    )
     return space, change
 
 

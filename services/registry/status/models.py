@@ -76,3 +76,38 @@ class SpaceStatusChange(Base):
         ),
         sa.Index("ix_space_status_changes_space_id_effective_on", "space_id", "effective_on"),
     )
+
+
+class StatusActGround(Base):
+    """The annual assessment results a rectification or revocation rests on (append-only).
+
+    A 不合格 result puts a recognised space under rectification (``assessment_id`` the failed
+    result); a second consecutive one revokes the recognition (``assessment_id`` the result
+    that did it, ``prior_assessment_id`` the adjacent year's failed result). A manual
+    revocation for ``failed_assessments`` names both (the later year's as ``assessment_id``).
+    """
+
+    __tablename__ = "status_act_grounds"
+
+    status_change_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("space_status_changes.id"), primary_key=True
+    )
+    space_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("spaces.id"))
+    assessment_id: Mapped[uuid.UUID] = mapped_column(
+        sa.Uuid, sa.ForeignKey("space_assessments.id"), index=True
+    )
+    prior_assessment_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.Uuid, sa.ForeignKey("space_assessments.id")
+    )
+    act: Mapped[StatusAct] = mapped_column(str_enum(StatusAct, "status_act", 20))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(act = 'rectification' AND prior_assessment_id IS NULL) OR "
+            "(act = 'revocation' AND prior_assessment_id IS NOT NULL "
+            "AND prior_assessment_id <> assessment_id)",
+            name="ground_fits_act",
+        ),
+        sa.Index("ix_status_act_grounds_space_id", "space_id"),
+    )

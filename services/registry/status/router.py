@@ -16,6 +16,7 @@ from services.registry.status.schemas import (
     RecognitionCreate,
     RectificationCreate,
     RectificationEndCreate,
+    RectificationOut,
     RevocationCreate,
     StatusChangeOut,
 )
@@ -89,8 +90,9 @@ async def recognise(
     status_code=status.HTTP_201_CREATED,
     response_model=StatusChangeOut,
     summary="Order rectification · 限期整改",
-    description="recognised → under_rectification, e.g. after a failed annual assessment; the "
-    "space stays a municipal maker space." + _ACT_NOTE,
+    description="recognised → under_rectification, e.g. after a failed annual assessment (a "
+    "recorded 不合格 result does this itself); the space stays a municipal maker space. Emits "
+    "`space.rectification_ordered`." + _ACT_NOTE,
     responses=problem_responses(409),
 )
 async def order_rectification(
@@ -110,7 +112,7 @@ async def order_rectification(
     status_code=status.HTTP_201_CREATED,
     response_model=StatusChangeOut,
     summary="End rectification · 整改完成",
-    description="under_rectification → recognised." + _ACT_NOTE,
+    description="under_rectification → recognised. Emits `space.rectification_ended`." + _ACT_NOTE,
     responses=problem_responses(409),
 )
 async def end_rectification(
@@ -132,7 +134,9 @@ async def end_rectification(
     summary="Revoke recognition · 取消认定",
     description="recognised or under_rectification → revoked (final); ends the municipal "
     "level on the same date and emits `space.revoked` (the subsidy service recovers funds "
-    "when the reason is false_materials)." + _ACT_NOTE,
+    "when the reason is false_materials). The reason `failed_assessments` is refused (409) "
+    "unless the space's results in force show two consecutive 不合格 years; the record then "
+    "names both (a second consecutive 不合格 result revokes by itself)." + _ACT_NOTE,
     responses=problem_responses(409),
 )
 async def revoke(
@@ -185,3 +189,55 @@ async def get_standing(
     ] = None,
 ) -> SpaceStanding:
     return await service.standing(session, principal, space_id, as_of)
+
+
+rectifications_router = APIRouter(
+    prefix="/v1/rectifications",
+    tags=["status · 认定状态"],
+    route_class=TransactionalRoute,
+    responses=problem_responses(401, 403, 422),
+)
+
+
+@rectifications_router.get(
+    "",
+    response_model=Page[RectificationOut],
+    summary="Spaces under rectification; overdue=true for a worklist · 限期整改（逾期）",
+    description=(
+        "The spaces under rectification now, earliest deadline first, each with the 不合格 "
+        "result it follows from (if any). `overdue=true`: only those whose deadline (the last "
+        "day to rectify) is before today in China, the bureau's and the district's worklist. A "
+        "district officer sees its own jurisdiction's."
+    ),
+)
+async def list_rectifications(
+    session: Annotated[AsyncSession, Depends(get_session)],
+    principal: Annotated[Principal, Depends(readers)],
+    page: Annotated[PageParams, Depends(page_params)],
+    overdue: Annotated[
+        bool, Query(description="Only those past their deadline (China time)")
+    ] = False,
+) -> dict[str, Any]:
+    today, rows, grounds = await service.rectifications(session, principal, overdue, page)
+    items, cursor = page_of(rows, page, lambda row: [row[0].rectification_deadline, row[0].id])
+    out = []
+    for change, space in items:
+        assert change.rectification_deadline is not None, "a rectification has its deadline"
+        ground = grounds.get(change.id)
+        late = max((today - change.rectification_deadline).days, 0)
+        out.append(
+            RectificationOut(
+                space_id=space.id,
+                space_name=space.name,
+                jurisdiction_code=space.jurisdiction_code,
+                status_change_id=change.id,
+                effective_on=change.effective_on,
+                document_no=change.document_no,
+                deadline=change.rectification_deadline,
+                overdue=late > 0,
+                days_overdue=late,
+                assessment_id=None if ground is None else ground[1].id,
+                assessment_year=None if ground is None else ground[1].year,
+            )
+        )
+    return {"items": out, "next_cursor": cursor}

@@ -71,3 +71,21 @@ class StatusChangeOut(BaseModel):
     remarks: str | None
     recorded_at: datetime
     recorded_by: str
+
+
+class RectificationOut(BaseModel):
+    """A space under rectification (限期整改) and how its deadline stands today."""
+
+    space_id: uuid.UUID
+    space_name: str
+    jurisdiction_code: str
+    status_change_id: uuid.UUID = Field(description="The rectification's status record")
+    effective_on: date
+    document_no: str | None
+    deadline: date = Field(description="整改期限: the last day to rectify")
+    overdue: bool = Field(description="The deadline has passed (China time)")
+    days_overdue: int = Field(description="Days since the deadline; 0 when not overdue")
+    assessment_id: uuid.UUID | None = Field(
+        description="The 不合格 result it follows from, if it does"
+    )
+    assessment_year: int | None

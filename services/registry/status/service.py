@@ -14,7 +14,11 @@ exist as one, so it was not recognised then: its standing on such a date says so
 false, ``applicant``, no level) rather than refusing the date. An act takes effect on a date
 that is not in the future and not before the status it replaces began. Recognition also
 makes the municipal level (市级) by the same document; revocation ends it on its date.
-Recognition and revocation each write their event to the outbox in the same transaction.
+Every act but registration writes its event to the outbox in the same transaction.
+
+A revocation for ``failed_assessments`` (连续两年考核不合格) needs the records to show two
+consecutive years whose results in force are 不合格; it names both (``status_act_grounds``).
+The annual assessment results record these consequences themselves (see assessments.service).
 
 These acts record the outcome of the recognition procedure as the bureau decides it today;
 the procedure itself (preliminary review, joint review, publicity) is a later issue.
@@ -29,13 +33,14 @@ from typing import NoReturn
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.registry.assessments.models import SpaceAssessment
 from services.registry.events import outbox
 from services.registry.levels import repository as levels_repository
 from services.registry.levels import service as levels
 from services.registry.spaces import service as spaces
 from services.registry.spaces.models import Space
 from services.registry.status import repository
-from services.registry.status.models import SpaceStatusChange, StatusAct
+from services.registry.status.models import SpaceStatusChange, StatusAct, StatusActGround
 from services.registry.status.schemas import (
     RecognitionCreate,
     RectificationCreate,
@@ -43,7 +48,13 @@ from services.registry.status.schemas import (
     RevocationCreate,
 )
 from shared.auth import Principal
-from shared.contracts.events import SpaceRecognised, SpaceRevoked
+from shared.contracts.events import (
+    RevocationReason,
+    SpaceRecognised,
+    SpaceRectificationEnded,
+    SpaceRectificationOrdered,
+    SpaceRevoked,
+)
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.contracts.spaces import SpaceStanding, SpaceStatus
 from shared.db import utcnow
@@ -81,6 +92,11 @@ class StatusActRefused(Conflict):
     title = "Not allowed from the space's current status"
 
 
+class RevocationGroundsMissing(Conflict):
+    slug = "revocation-grounds-missing"
+    title = "The records do not show two consecutive failed annual assessments"
+
+
 class StatusActInvalid(RequestInvalid):
     slug = "status-act-invalid"
 
@@ -109,9 +125,27 @@ async def recognise(
 
 
 async def order_rectification(
-    session: AsyncSession, principal: Principal, space_id: uuid.UUID, data: RectificationCreate
+    session: AsyncSession,
+    principal: Principal,
+    space_id: uuid.UUID,
+    data: RectificationCreate,
+    *,
+    failed: SpaceAssessment | None = None,
 ) -> tuple[Space, SpaceStatusChange]:
-    return await _act(session, principal, space_id, StatusAct.RECTIFICATION, data)
+    """限期整改; ``failed`` is the 不合格 result it follows from, when it does."""
+    space, change = await _act(session, principal, space_id, StatusAct.RECTIFICATION, data)
+    if failed is not None:
+        await _record_grounds(session, space, change, failed, None)
+    await outbox.publish(
+        session,
+        SpaceRectificationOrdered,
+        space,
+        occurred_on=change.effective_on,
+        document_no=data.document_no,
+        deadline=data.deadline,
+        assessment_year=None if failed is None else failed.year,
+    )
+    return space, change
 
 
 async def end_rectification(
@@ -120,13 +154,36 @@ async def end_rectification(
     space_id: uuid.UUID,
     data: RectificationEndCreate,
 ) -> tuple[Space, SpaceStatusChange]:
-    return await _act(session, principal, space_id, StatusAct.RECTIFICATION_END, data)
+    space, change = await _act(session, principal, space_id, StatusAct.RECTIFICATION_END, data)
+    await outbox.publish(
+        session,
+        SpaceRectificationEnded,
+        space,
+        occurred_on=change.effective_on,
+        document_no=data.document_no,
+    )
+    return space, change
 
 
 async def revoke(
-    session: AsyncSession, principal: Principal, space_id: uuid.UUID, data: RevocationCreate
+    session: AsyncSession,
+    principal: Principal,
+    space_id: uuid.UUID,
+    data: RevocationCreate,
+    *,
+    failed: tuple[SpaceAssessment, SpaceAssessment] | None = None,
 ) -> tuple[Space, SpaceStatusChange]:
+    """取消认定; for ``failed_assessments``, ``failed`` is two consecutive 不合格 results (the
+    other year's, then the one the revocation follows from), found in the records (the later
+    of the latest two) when not given."""
+    if data.reason is RevocationReason.FAILED_ASSESSMENTS and failed is None:
+        # Locked first, so no correction slips in between the check and the act.
+        space = await spaces.get_space(session, principal, space_id, for_update=True)
+        failed = await _consecutive_failures(session, space)
     space, change = await _act(session, principal, space_id, StatusAct.REVOCATION, data)
+    if data.reason is RevocationReason.FAILED_ASSESSMENTS:
+        assert failed is not None
+        await _record_grounds(session, space, change, failed[1], failed[0])
     await levels.end_municipal(session, principal, space, change)
     await outbox.publish(
         session,
@@ -138,6 +195,44 @@ async def revoke(
         legal_basis=data.legal_basis,
     )
     return space, change
+
+
+async def _consecutive_failures(
+    session: AsyncSession, space: Space
+) -> tuple[SpaceAssessment, SpaceAssessment]:
+    """The latest two consecutive years whose results in force are 不合格, or a refusal."""
+    failed = await repository.failed_years(session, space.id)
+    pairs = [(failed[year - 1], failed[year]) for year in sorted(failed) if year - 1 in failed]
+    if not pairs:
+        shown = ", ".join(str(year) for year in sorted(failed)) or "none"
+        raise RevocationGroundsMissing(
+            "A revocation for failed_assessments (连续两年考核不合格) needs two consecutive "
+            f"years whose results in force are 不合格; the space's failed years are: {shown}. "
+            f"Record or correct the results (POST /v1/spaces/{space.id}/assessments), or "
+            "revoke for another reason",
+            failed_years=sorted(failed),
+        )
+    return pairs[-1]
+
+
+async def _record_grounds(
+    session: AsyncSession,
+    space: Space,
+    change: SpaceStatusChange,
+    failed: SpaceAssessment,
+    prior: SpaceAssessment | None,
+) -> None:
+    await repository.add_ground(
+        session,
+        StatusActGround(
+            status_change_id=change.id,
+            space_id=space.id,
+            assessment_id=failed.id,
+            prior_assessment_id=None if prior is None else prior.id,
+            act=change.act,
+            recorded_at=utcnow(),
+        ),
+    )
 
 
 async def _act(
@@ -209,6 +304,43 @@ async def history(
 ) -> Sequence[SpaceStatusChange]:
     space = await spaces.get_space(session, principal, space_id)
     return await repository.history_page(session, space.id, page)
+
+
+async def rectifications(
+    session: AsyncSession, principal: Principal, overdue: bool, page: PageParams
+) -> tuple[
+    date,
+    Sequence[tuple[SpaceStatusChange, Space]],
+    dict[uuid.UUID, tuple[StatusActGround, SpaceAssessment, SpaceAssessment | None]],
+]:
+    """Spaces under rectification within the caller's scope, earliest deadline first; with
+    ``overdue``, those whose deadline (the last day to rectify) is before today in China.
+    Returns today, the page and the grounds of those that follow from a failed result."""
+    today = today_in_china()
+    rows = await repository.rectifications_page(
+        session, principal.jurisdiction_scope, today if overdue else None, page
+    )
+    grounds = await repository.grounds_of(session, [change.id for change, _ in rows])
+    return today, rows, grounds
+
+
+async def current_status(session: AsyncSession, space: Space) -> tuple[SpaceStatusChange, date]:
+    """The space's current status record and the day it began."""
+    current = await repository.latest(session, space.id)
+    assert current is not None, "every space has its registration record"
+    return current, _began(space, current)
+
+
+async def failed_years(session: AsyncSession, space_id: uuid.UUID) -> dict[int, SpaceAssessment]:
+    """The years whose annual result in force is 不合格."""
+    return await repository.failed_years(session, space_id)
+
+
+async def consequences_of(
+    session: AsyncSession, assessment_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[SpaceStatusChange, StatusActGround, SpaceAssessment | None]]:
+    """The rectification or revocation each result gave rise to, by the result's id."""
+    return await repository.consequences_of(session, assessment_ids)
 
 
 async def status_in_force(

@@ -42,6 +42,7 @@ from services.subsidy.ledger.models import Account, AccountKind, EntryKind
 from services.subsidy.listing import scoped_page
 from services.subsidy.money import yuan
 from services.subsidy.policies.loader import KindPolicy, LoadedPolicy, Policy, shipped
+from services.subsidy.scope import sees
 from shared.auth import Principal
 from shared.contracts.spaces import SpaceLevel, SpaceStanding, SpaceStatus
 from shared.db import utcnow
@@ -198,7 +199,9 @@ async def create(
             Award.status.in_([AwardStatus.PENDING_APPROVAL, AwardStatus.APPROVED]),
         )
     )
-    if existing is not None and principal.sees_jurisdiction(existing.jurisdiction_code):
+    if existing is not None and await sees(
+        session, principal, existing.space_id, existing.jurisdiction_code
+    ):
         raise DuplicateAward(
             f"Space {data.space_id} already has a {data.kind.value} award for {year} "
             f"(award {existing.id}, {existing.status.value}); decline or cancel it first",
@@ -307,7 +310,7 @@ async def locked(session: AsyncSession, principal: Principal, award_id: uuid.UUI
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if award is None or not principal.sees_jurisdiction(award.jurisdiction_code):
+    if award is None or not await sees(session, principal, award.space_id, award.jurisdiction_code):
         raise AwardNotFound(f"No award {award_id} within your jurisdiction; check the id")
     return award
 
@@ -438,7 +441,7 @@ async def list_page(
 
 async def get(session: AsyncSession, principal: Principal, award_id: uuid.UUID) -> Award:
     award = await session.get(Award, award_id)
-    if award is None or not principal.sees_jurisdiction(award.jurisdiction_code):
+    if award is None or not await sees(session, principal, award.space_id, award.jurisdiction_code):
         raise AwardNotFound(f"No award {award_id} within your jurisdiction; check the id")
     return award
 
@@ -555,7 +558,7 @@ async def get_request(
     session: AsyncSession, principal: Principal, request_id: uuid.UUID
 ) -> AwardRequest:
     asked = await session.get(AwardRequest, request_id)
-    if asked is None or not principal.sees_jurisdiction(asked.jurisdiction_code):
+    if asked is None or not await sees(session, principal, asked.space_id, asked.jurisdiction_code):
         raise RequestNotFound(f"No award request {request_id} within your jurisdiction")
     return asked
 
@@ -569,7 +572,7 @@ async def request_locked(
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if asked is None or not principal.sees_jurisdiction(asked.jurisdiction_code):
+    if asked is None or not await sees(session, principal, asked.space_id, asked.jurisdiction_code):
         raise RequestNotFound(f"No award request {request_id} within your jurisdiction")
     if asked.status is not RequestStatus.OPEN:
         raise AwardStatusConflict(
@@ -655,7 +658,9 @@ async def get_proposal(
     session: AsyncSession, principal: Principal, proposal_id: uuid.UUID
 ) -> AwardProposal:
     proposal = await session.get(AwardProposal, proposal_id)
-    if proposal is None or not principal.sees_jurisdiction(proposal.jurisdiction_code):
+    if proposal is None or not await sees(
+        session, principal, proposal.space_id, proposal.jurisdiction_code
+    ):
         raise ProposalNotFound(f"No award proposal {proposal_id} within your jurisdiction")
     return proposal
 
@@ -666,7 +671,9 @@ async def proposal_locked(
     proposal = await session.scalar(
         sa.select(AwardProposal).where(AwardProposal.id == proposal_id).with_for_update()
     )
-    if proposal is None or not principal.sees_jurisdiction(proposal.jurisdiction_code):
+    if proposal is None or not await sees(
+        session, principal, proposal.space_id, proposal.jurisdiction_code
+    ):
         raise ProposalNotFound(f"No award proposal {proposal_id} within your jurisdiction")
     if proposal.status is not ProposalStatus.OPEN:
         raise AwardStatusConflict(

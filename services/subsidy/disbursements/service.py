@@ -23,6 +23,7 @@ from services.subsidy.disbursements.schemas import ConfirmIn, DisbursementIn, Se
 from services.subsidy.ledger import service as ledger
 from services.subsidy.ledger.models import AccountKind, EntryKind
 from services.subsidy.money import yuan
+from services.subsidy.scope import sees
 from shared.auth import Principal
 from shared.contracts.spaces import SpaceStatus
 from shared.db import utcnow
@@ -279,7 +280,9 @@ async def get(
     instruction = await session.get(Disbursement, disbursement_id)
     if instruction is not None:
         award = await session.get(Award, instruction.award_id)
-        if award is not None and principal.sees_jurisdiction(award.jurisdiction_code):
+        if award is not None and await sees(
+            session, principal, award.space_id, award.jurisdiction_code
+        ):
             return instruction
     raise DisbursementNotFound(f"No payment instruction {disbursement_id}; check the id")
 

@@ -33,7 +33,9 @@ router = APIRouter(
         "A redelivery answers 200 with `duplicate: true` and the first outcome. A recognition, "
         "national filing or 优秀 assessment proposes the policy's award on the worklist; a "
         "revocation cancels what was not paid and, for false materials, opens a recovery case "
-        "for everything paid."
+        "for everything paid. A move to another jurisdiction (`space.moved`) hands the space's "
+        "awards, payments, cases and statement to the new district; rectification events are "
+        "recorded."
     ),
 )
 async def receive_registry_event(

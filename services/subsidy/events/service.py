@@ -2,8 +2,11 @@
 
 A recognition, a national filing or an 优秀 assessment puts the award the policy gives on the
 worklist. A revocation cancels what was not paid; for false materials it also opens a recovery
-case for everything paid. The event's id is recorded in the same transaction as its effects,
-so a redelivery finds it and does nothing, and two deliveries racing cannot both apply.
+case for everything paid. A move to another jurisdiction (属地变更) is recorded as the space's
+current jurisdiction, which decides from then on which district sees its money
+(services.subsidy.scope). A rectification ordered or ended is recorded and moves no money.
+The event's id is recorded in the same transaction as its effects, so a redelivery finds it
+and does nothing, and two deliveries racing cannot both apply.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from services.subsidy.awards.models import (
     AwardStatus,
     ProposalStatus,
 )
-from services.subsidy.events.models import ReceivedEvent
+from services.subsidy.events.models import ReceivedEvent, SpaceMove
 from services.subsidy.policies.loader import shipped
 from services.subsidy.recoveries import service as recoveries
 from services.subsidy.recoveries.models import RecoveryGround
@@ -33,7 +36,10 @@ from shared.contracts.events import (
     RevocationReason,
     SpaceAssessed,
     SpaceLevelRecorded,
+    SpaceMoved,
     SpaceRecognised,
+    SpaceRectificationEnded,
+    SpaceRectificationOrdered,
     SpaceRevoked,
 )
 from shared.db import utcnow
@@ -66,6 +72,10 @@ async def receive(
         outcome = await _propose(session, event, "space.recognised")
     elif isinstance(event, SpaceLevelRecorded):
         outcome = await _propose(session, event, f"space.level_recorded:{event.level.value}")
+    elif isinstance(event, SpaceMoved):
+        outcome = await _moved(session, event)
+    elif isinstance(event, SpaceRectificationOrdered | SpaceRectificationEnded):
+        outcome = f"{event.type} recorded; no money moves"
     else:
         assert isinstance(event, SpaceAssessed)
         outcome = await _propose(session, event, f"space.assessed:{event.grade.value}")
@@ -157,6 +167,41 @@ async def _already_proposed(
         )
     )
     return None if award is None else f"award {award} of {year} is live"
+
+
+async def _moved(session: AsyncSession, event: SpaceMoved) -> str:
+    known = await session.scalar(
+        sa.select(SpaceMove).where(
+            SpaceMove.space_id == event.space_id, SpaceMove.move_no == event.move_no
+        )
+    )
+    if known is not None:
+        return f"move {event.move_no} of the space is known already (event {known.event_id})"
+    session.add(
+        SpaceMove(
+            event_id=event.event_id,
+            space_id=event.space_id,
+            move_no=event.move_no,
+            from_code=event.from_code.value,
+            to_code=event.to_code.value,
+            moved_on=event.occurred_on,
+            document_no=event.document_no,
+            received_at=utcnow(),
+        )
+    )
+    await session.flush()
+    latest = await session.scalar(
+        sa.select(sa.func.max(SpaceMove.move_no)).where(SpaceMove.space_id == event.space_id)
+    )
+    if latest != event.move_no:
+        return (
+            f"move {event.move_no} ({event.from_code.value} -> {event.to_code.value}) recorded; "
+            f"move {latest} is later and stands"
+        )
+    return (
+        f"move {event.move_no} recorded: the space's money is seen by {event.to_code.value} "
+        f"from now on, no longer by {event.from_code.value}"
+    )
 
 
 async def _revoked(session: AsyncSession, actor: str, event: SpaceRevoked) -> str:

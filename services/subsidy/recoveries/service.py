@@ -38,6 +38,7 @@ from services.subsidy.recoveries.schemas import (
     RepaymentIn,
     SettlementOut,
 )
+from services.subsidy.scope import jurisdiction_of, sees
 from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, FieldError, NotFound, RequestInvalid
@@ -244,7 +245,7 @@ async def locked(session: AsyncSession, principal: Principal, case_id: uuid.UUID
         .with_for_update()
         .execution_options(populate_existing=True)
     )
-    if case is None or not principal.sees_jurisdiction(case.jurisdiction_code):
+    if case is None or not await sees(session, principal, case.space_id, case.jurisdiction_code):
         raise CaseNotFound(f"No recovery case {case_id} within your jurisdiction; check the id")
     return case
 
@@ -352,7 +353,8 @@ async def offset(
     if (
         case.operator_id is None
         or award.operator_id != case.operator_id
-        or award.jurisdiction_code != case.jurisdiction_code
+        or await jurisdiction_of(session, award.space_id, award.jurisdiction_code)
+        != await jurisdiction_of(session, case.space_id, case.jurisdiction_code)
     ):
         raise OffsetNotAllowed(
             f"Award {award.id} is not an award of the operator that owes case {case.id} in "
@@ -469,7 +471,7 @@ async def refresh_status(session: AsyncSession, case: RecoveryCase) -> None:
 
 async def get(session: AsyncSession, principal: Principal, case_id: uuid.UUID) -> RecoveryCase:
     case = await session.get(RecoveryCase, case_id)
-    if case is None or not principal.sees_jurisdiction(case.jurisdiction_code):
+    if case is None or not await sees(session, principal, case.space_id, case.jurisdiction_code):
         raise CaseNotFound(f"No recovery case {case_id} within your jurisdiction; check the id")
     return case
 

@@ -43,6 +43,7 @@ from services.subsidy.reports.schemas import (
     SummaryRow,
     TrancheOut,
 )
+from services.subsidy.scope import jurisdiction_of, of_rows
 from shared.auth import Principal
 from shared.contracts.events import RevocationReason
 from shared.contracts.jurisdictions import JURISDICTION_NAMES
@@ -137,7 +138,7 @@ class Scope:
     def awards(self) -> list[sa.ColumnElement[bool]]:
         where = []
         if self.jurisdiction is not None:
-            where.append(Award.jurisdiction_code == self.jurisdiction)
+            where.append(of_rows(Award) == self.jurisdiction)
         if self.fiscal_year is not None:
             where.append(Award.fiscal_year == self.fiscal_year)
         if self.space_id is not None:
@@ -148,7 +149,7 @@ class Scope:
         """A case belongs to the year it was determined in."""
         where = []
         if self.jurisdiction is not None:
-            where.append(RecoveryCase.jurisdiction_code == self.jurisdiction)
+            where.append(of_rows(RecoveryCase) == self.jurisdiction)
         if self.fiscal_year is not None:
             where.append(
                 RecoveryCase.determined_on.between(
@@ -203,14 +204,15 @@ def _total(column: sa.ColumnElement[Any]) -> sa.ColumnElement[Any]:
 
 _AWARD_KEYS: dict[Grouping, sa.ColumnElement[Any]] = {
     Grouping.YEAR: Award.fiscal_year.expression,
-    Grouping.JURISDICTION: Award.jurisdiction_code.expression,
+    # The jurisdiction managing the space now (after a move, the new one).
+    Grouping.JURISDICTION: of_rows(Award),
     Grouping.SPACE: Award.space_id.expression,
     Grouping.KIND: Award.kind.expression,
     Grouping.STATUS: Award.status.expression,
 }
 _CASE_KEYS: dict[Grouping, sa.ColumnElement[Any]] = {
     Grouping.YEAR: sa.extract("year", RecoveryCase.determined_on),
-    Grouping.JURISDICTION: RecoveryCase.jurisdiction_code.expression,
+    Grouping.JURISDICTION: of_rows(RecoveryCase),
     Grouping.SPACE: RecoveryCase.space_id.expression,
 }
 
@@ -474,7 +476,7 @@ async def statement(session: AsyncSession, principal: Principal, space_id: uuid.
     return Statement(
         space_id=space_id,
         space_name=latest.space_name,
-        jurisdiction_code=latest.jurisdiction_code,
+        jurisdiction_code=await jurisdiction_of(session, space_id, latest.jurisdiction_code),
         awards=awards,
         recovery_cases=cases,
         lines=await _lines(session, award_ids, [case.id for case in cases]),

@@ -1,0 +1,1 @@
+"""The registry's typed clients of the other services."""
