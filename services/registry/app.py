@@ -6,6 +6,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.registry.activities.router import router as activities_router
+from services.registry.applications.router import router as applications_router
 from services.registry.assessments.router import router as assessments_router
 from services.registry.clients.eligibility import EligibilityClient
 from services.registry.compliance.router import router as compliance_router
@@ -69,6 +70,7 @@ def create_app(
             jurisdictions_router,
             operators_router,
             status_router,
+            applications_router,
             levels_router,
             assessments_router,
             conditions_router,

@@ -1,6 +1,15 @@
 """Every table of the registry, imported in one place for Alembic and the tests."""
 
 from services.registry.activities.models import Activity
+from services.registry.applications.models import (
+    Application,
+    ApplicationExpert,
+    ApplicationStep,
+    Objection,
+    ObjectionResolution,
+    PublicityNotice,
+    RecognitionBatch,
+)
 from services.registry.assessments.models import SpaceAssessment
 from services.registry.compliance.models import ComplianceIncident, ComplianceListing
 from services.registry.conditions.models import (
@@ -24,6 +33,9 @@ from services.registry.teams.models import Team, TeamDayCount, TeamEvent
 
 __all__ = [
     "Activity",
+    "Application",
+    "ApplicationExpert",
+    "ApplicationStep",
     "ComplianceIncident",
     "ComplianceListing",
     "Document",
@@ -33,10 +45,14 @@ __all__ = [
     "FinancingVersion",
     "Jurisdiction",
     "ManagementRulesVersion",
+    "Objection",
+    "ObjectionResolution",
     "OnlinePlatformVersion",
     "Operator",
     "OperatorVersion",
     "PremisesVersion",
+    "PublicityNotice",
+    "RecognitionBatch",
     "RegistryEventRecord",
     "ServicesVersion",
     "Space",
