@@ -59,7 +59,9 @@ class Procedure:
     def expert(self, name: str = "expert-a") -> dict[str, str]:
         return self.auth("expert", sub=name)
 
-    async def space(self, **overrides: Any) -> str:
+    async def space(self, teams: int = 0, joined_on: str = "2025-01-10", **overrides: Any) -> str:
+        """A space; ten teams in incubation leave C3 needs_review (their business's legality
+        is for a person to judge)."""
         response = await self.registry.post(
             "/v1/spaces",
             json=space_body(opened_on="2020-01-06", **overrides),
@@ -67,6 +69,13 @@ class Procedure:
         )
         assert response.status_code == 201, response.text
         space_id: str = response.json()["id"]
+        for index in range(teams):
+            team = await self.registry.post(
+                f"/v1/spaces/{space_id}/teams",
+                headers=self.bureau(),
+                json={"name": f"团队{index}", "field": "high_tech", "joined_on": joined_on},
+            )
+            assert team.status_code == 201, team.text
         return space_id
 
     async def post(
@@ -108,8 +117,10 @@ class Procedure:
         await self.ok(app, "recommend", {"opinion": "材料齐全，推荐认定"}, self.district())
         return await self.ok(app, "accept", {"opinion": "予以受理"}, self.bureau())
 
-    async def under_review(self, experts: tuple[str, ...] = ("expert-a",)) -> dict[str, Any]:
-        app = await self.accepted()
+    async def under_review(
+        self, experts: tuple[str, ...] = ("expert-a",), space_id: str | None = None
+    ) -> dict[str, Any]:
+        app = await self.accepted(space_id)
         return await self.ok(
             app, "experts", {"experts": list(experts), "document_no": "兰科函〔2026〕8号"},
             self.bureau(),
@@ -135,8 +146,10 @@ class Procedure:
             "document_no": "兰科复审〔2026〕3号",
         }
 
-    async def approved(self, experts: tuple[str, ...] = ("expert-a",)) -> dict[str, Any]:
-        app = await self.under_review(experts)
+    async def approved(
+        self, experts: tuple[str, ...] = ("expert-a",), space_id: str | None = None
+    ) -> dict[str, Any]:
+        app = await self.under_review(experts, space_id)
         for expert in experts:
             await self.ok(app, "expert-reviews", self.review(app), self.expert(expert))
         await self.ok(app, "joint-opinion", self.joint(), self.bureau())
@@ -342,3 +355,246 @@ async def test_the_list_filters_by_state_space_and_date(procedure, registry) -> 
     assert await ids(limit=1) == [submitted["id"]]
     bad = await registry.get("/v1/applications", params={"state": "nonsense"}, headers=bureau)
     assert bad.status_code == 422
+
+
+# ---- 复审: experts, their judgements, the joint opinion, the decision
+
+
+async def test_an_expert_judges_every_needs_review_criterion(procedure) -> None:
+    app = await procedure.under_review(space_id=await procedure.space(teams=10))
+    assert app["needs_review"] == ["C3"]
+    expert = procedure.expert()
+    none = await procedure.step(app, "expert-reviews", procedure.review(app, judgements=[]), expert)
+    assert none.status_code == 422
+    assert "C3" in none.json()["detail"]
+    assert none.json()["errors"][0]["field"] == "body.judgements"
+    unreasoned = await procedure.step(
+        app,
+        "expert-reviews",
+        procedure.review(app, judgements=[{"criterion": "C3", "judgement": "not_met"}]),
+        expert,
+    )
+    assert unreasoned.status_code == 422
+    assert unreasoned.json()["errors"][0]["field"] == "body.judgements[0].reason"
+    other = await procedure.step(
+        app,
+        "expert-reviews",
+        procedure.review(
+            app,
+            judgements=[
+                {"criterion": "C3", "judgement": "met"},
+                {"criterion": "C4", "judgement": "met"},
+            ],
+        ),
+        expert,
+    )
+    assert other.status_code == 422
+    assert "C4 was not left needs_review" in other.text
+    done = await procedure.ok(app, "expert-reviews", procedure.review(app), expert)
+    assert done["experts"] == [{"subject": "expert-a", "reviewed": True}]
+    twice = await procedure.step(app, "expert-reviews", procedure.review(app), expert)
+    assert twice.status_code == 409
+
+
+async def test_the_decision_waits_for_every_expert_and_the_joint_opinion(procedure) -> None:
+    app = await procedure.under_review(("expert-a", "expert-b"), await procedure.space(teams=10))
+    await procedure.ok(app, "expert-reviews", procedure.review(app), procedure.expert("expert-a"))
+    early = await procedure.step(app, "decision", decision(), procedure.bureau())
+    assert early.status_code == 409
+    assert early.json()["type"].endswith("application-review-incomplete")
+    assert "expert-b" in early.json()["detail"]
+    assert "C3" in early.json()["detail"]
+    assert "joint review opinion" in early.json()["detail"]
+    three = procedure.joint()
+    three["units"] = three["units"][:3]
+    partial = await procedure.step(app, "joint-opinion", three, procedure.bureau())
+    assert partial.status_code == 422
+    assert "industry_and_information" in partial.json()["detail"]
+    await procedure.ok(app, "joint-opinion", procedure.joint(), procedure.bureau())
+    still = await procedure.step(app, "decision", decision(), procedure.bureau())
+    assert still.status_code == 409
+    assert "joint" not in still.json()["detail"]
+    await procedure.ok(app, "expert-reviews", procedure.review(app), procedure.expert("expert-b"))
+    future = await procedure.step(
+        app, "decision", decision(meeting_date="2099-01-01"), procedure.bureau()
+    )
+    assert future.status_code == 422
+    approved = await procedure.ok(app, "decision", decision(), procedure.bureau())
+    assert approved["state"] == "approved"
+    assert (approved["decided_on"], approved["minutes_no"]) == (
+        "2026-10-20",
+        "局务会纪要〔2026〕15号",
+    )
+
+
+async def test_a_rejecting_decision_ends_the_application(procedure) -> None:
+    app = await procedure.under_review()
+    await procedure.ok(app, "expert-reviews", procedure.review(app), procedure.expert())
+    await procedure.ok(app, "joint-opinion", procedure.joint(), procedure.bureau())
+    done = await procedure.ok(app, "decision", decision(outcome="rejected"), procedure.bureau())
+    assert done["state"] == "rejected"
+
+
+async def test_an_expert_not_assigned_sees_and_does_nothing(procedure, registry) -> None:
+    app = await procedure.under_review()
+    stranger = procedure.expert("expert-z")
+    review = await procedure.step(app, "expert-reviews", procedure.review(app), stranger)
+    unknown = await procedure.step(str(uuid.uuid4()), "expert-reviews", {}, stranger)
+    assert review.status_code == 404
+    assert unknown.status_code in (404, 422)
+    assert (
+        await registry.get(f"/v1/applications/{app['id']}", headers=stranger)
+    ).status_code == 404
+    assert (await registry.get("/v1/applications", headers=stranger)).json()["items"] == []
+    # An expert of an earlier round sees the application but no longer reviews it.
+    await procedure.ok(
+        app, "return", {"opinion": "补充材料", "corrections": ["补充团队名单"]}, procedure.bureau()
+    )
+    await procedure.ok(app, "submit", {"application_date": APPLIED_ON}, procedure.district())
+    await procedure.ok(app, "recommend", {"opinion": "推荐"}, procedure.district())
+    await procedure.ok(app, "accept", {"opinion": "受理"}, procedure.bureau())
+    await procedure.ok(app, "experts", {"experts": ["expert-b"]}, procedure.bureau())
+    earlier = await procedure.step(app, "expert-reviews", procedure.review(app), procedure.expert())
+    assert earlier.status_code == 403
+    assert "not assigned" in earlier.json()["detail"]
+
+
+async def test_an_assigned_expert_reads_the_space_while_the_review_lasts(
+    procedure, registry
+) -> None:
+    space = await procedure.space(teams=10)
+    expert, stranger = procedure.expert("expert-a"), procedure.expert("expert-z")
+    before = await registry.get(f"/v1/spaces/{space}", headers=expert)
+    assert before.status_code == 404
+    app = await procedure.under_review(("expert-a",), space)
+    document = await registry.post(
+        f"/v1/spaces/{space}/documents",
+        headers=procedure.bureau(),
+        json={
+            "kind": "other",
+            "title": "运营报告",
+            "issuer": "运营主体",
+            "issued_on": "2026-01-05",
+            "supports": ["premises.tenure"],
+            "sha256": "A" * 64,
+            "size_bytes": 3,
+            "media_type": "application/pdf",
+            "filename": "report.pdf",
+        },
+    )
+    assert document.status_code == 201, document.text
+    reads = [
+        f"/v1/spaces/{space}",
+        f"/v1/spaces/{space}/facts?as_of=2026-09-01",
+        f"/v1/spaces/{space}/documents",
+        f"/v1/spaces/{space}/documents/{document.json()['id']}",
+        f"/v1/spaces/{space}/teams",
+        f"/v1/spaces/{space}/premises",
+        f"/v1/spaces/{space}/standing",
+    ]
+    for path in reads:
+        response = await registry.get(path, headers=expert)
+        assert response.status_code in (200, 404), (path, response.text)
+        if path.endswith("/premises"):
+            # Nothing recorded: the section's own 404, not the space's.
+            assert response.status_code == 404
+            assert "space-not-found" not in response.text
+        else:
+            assert response.status_code == 200, (path, response.text)
+    unknown = await registry.get(f"/v1/spaces/{uuid.uuid4()}", headers=stranger)
+    theirs = await registry.get(f"/v1/spaces/{space}", headers=stranger)
+    assert theirs.status_code == unknown.status_code == 404
+    assert theirs.json()["type"] == unknown.json()["type"]
+    assert theirs.json()["detail"].replace(space, "?") == unknown.json()["detail"].replace(
+        unknown.json()["detail"].split()[2], "?"
+    )
+    # Lists are no expert's to read, assigned or not.
+    assert (await registry.get("/v1/spaces", headers=expert)).status_code == 403
+    assert (await registry.get("/v1/spaces/export", headers=expert)).status_code == 403
+    # Writing stays the district's and the bureau's.
+    write = await registry.post(
+        f"/v1/spaces/{space}/teams",
+        headers=expert,
+        json={"name": "x", "field": "high_tech", "joined_on": "2025-01-10"},
+    )
+    assert write.status_code == 403
+    # The review over, so is the reading.
+    await procedure.ok(app, "expert-reviews", procedure.review(app), expert)
+    await procedure.ok(app, "joint-opinion", procedure.joint(), procedure.bureau())
+    await procedure.ok(app, "decision", decision(), procedure.bureau())
+    after = await registry.get(f"/v1/spaces/{space}", headers=expert)
+    assert after.status_code == 404
+
+
+async def test_a_return_for_correction_supersedes_what_was_given_before(
+    procedure, registry
+) -> None:
+    app = await procedure.under_review(space_id=await procedure.space(teams=10))
+    await procedure.ok(app, "expert-reviews", procedure.review(app), procedure.expert())
+    returned = await procedure.ok(
+        app,
+        "return",
+        {"opinion": "团队名单需补正", "corrections": ["补充入孵团队名单", "补充场地租赁合同"]},
+        procedure.bureau(),
+    )
+    assert (returned["state"], returned["round"], returned["experts"]) == ("draft", 2, [])
+    steps = (
+        await registry.get(f"/v1/applications/{app['id']}/steps", headers=procedure.bureau())
+    ).json()["items"]
+    assert [(s["action"], s["superseded"]) for s in steps] == [
+        ("create", True),
+        ("submit", True),
+        ("recommend", True),
+        ("accept", True),
+        ("assign_experts", True),
+        ("expert_review", True),
+        ("return", False),
+    ]
+    assert steps[-1]["details"] == {"corrections": ["补充入孵团队名单", "补充场地租赁合同"]}
+    # The superseded expert no longer reads the space; the next submission is judged afresh.
+    assert (
+        await registry.get(f"/v1/spaces/{app['space_id']}", headers=procedure.expert())
+    ).status_code == 404
+    again = await procedure.ok(
+        app, "submit", {"application_date": "2026-09-15"}, procedure.district()
+    )
+    assert again["evaluation"]["as_of"] == "2026-09-15"
+    assert again["evaluation"]["receipt_id"] != app["evaluation"]["receipt_id"]
+
+
+async def test_the_re_evaluation_is_shown_beside_the_submissions(procedure) -> None:
+    # Ten teams joined after the application date: none counted then, all of them now.
+    space = await procedure.space(teams=10, joined_on="2026-10-01")
+    app = await procedure.under_review(space_id=space)
+    assert app["evaluation"]["conditions"]["C3"] == "not_met"
+    assert app["re_evaluation"] is None
+    again = await procedure.ok(app, "re-evaluation", None, procedure.bureau())
+    re_evaluation = again["re_evaluation"]
+    assert re_evaluation["conditions"]["C3"] == "needs_review"
+    assert re_evaluation["receipt_id"] != app["evaluation"]["receipt_id"]
+    assert {"criterion": "C3", "at_submission": "not_met", "now": "needs_review"} in re_evaluation[
+        "changes"
+    ]
+    assert again["evaluation"] == app["evaluation"]
+
+
+async def test_each_role_has_its_worklist(procedure, registry) -> None:
+    draft = await procedure.draft()
+    submitted = await procedure.submitted()
+    accepted = await procedure.accepted()
+    reviewing = await procedure.under_review(("expert-a",))
+    reviewed = await procedure.under_review(("expert-a",))
+    await procedure.ok(reviewed, "expert-reviews", procedure.review(reviewed), procedure.expert())
+
+    async def worklist(headers: dict[str, str]) -> set[str]:
+        response = await registry.get(
+            "/v1/applications", params={"waiting_for": "me"}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return {a["id"] for a in response.json()["items"]}
+
+    assert await worklist(procedure.district()) == {draft["id"], submitted["id"]}
+    assert await worklist(procedure.auth(*OTHER_DISTRICT)) == set()
+    assert await worklist(procedure.bureau()) == {accepted["id"], reviewing["id"], reviewed["id"]}
+    assert await worklist(procedure.expert()) == {reviewing["id"]}
+    assert await worklist(procedure.expert("expert-z")) == set()
