@@ -598,3 +598,28 @@ async def test_each_role_has_its_worklist(procedure, registry) -> None:
     assert await worklist(procedure.bureau()) == {accepted["id"], reviewing["id"], reviewed["id"]}
     assert await worklist(procedure.expert()) == {reviewing["id"]}
     assert await worklist(procedure.expert("expert-z")) == set()
+
+
+async def test_the_decision_is_an_event_the_subsidy_service_takes_without_effect(
+    procedure, registry, make_app
+) -> None:
+    app = await procedure.approved()
+    feed = (await registry.get("/v1/events", headers=procedure.auth("service"))).json()["items"]
+    decided = [item["event"] for item in feed if item["event"]["type"] == "application.decided"]
+    assert len(decided) == 1
+    event = decided[0]
+    assert (event["application_id"], event["decision"]) == (app["id"], "approved")
+    assert (event["occurred_on"], event["document_no"]) == ("2026-10-20", "局务会纪要〔2026〕15号")
+    assert event["space_id"] == app["space_id"]
+    subsidy_app = await make_app("subsidy")
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=subsidy_app), base_url="http://subsidy"
+    ) as subsidy:
+        token = issue_token(
+            subsidy_app.state.settings, role=Role.SERVICE, subject="service:registry"
+        )
+        received = await subsidy.post(
+            "/v1/events/registry", json=event, headers={"Authorization": f"Bearer {token}"}
+        )
+    assert received.status_code == 200, received.text
+    assert received.json()["outcome"] == "application.decided: no effect on subsidies"

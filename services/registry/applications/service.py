@@ -75,10 +75,12 @@ from services.registry.applications.schemas import (
     Withdrawal,
 )
 from services.registry.clients.eligibility import EligibilityClient, EvaluationReceipt
+from services.registry.events import outbox
 from services.registry.facts import service as facts
 from services.registry.spaces import service as spaces
 from services.registry.spaces.models import Space
 from shared.auth import Principal, Role
+from shared.contracts.events import ApplicationDecided, ApplicationDecision
 from shared.db import utcnow
 from shared.errors import Conflict, FieldError, Forbidden, NotFound, RequestInvalid
 from shared.pagination import PageParams
@@ -653,6 +655,15 @@ async def decide(
         opinion=data.opinion,
         document_no=data.minutes_no,
         details={"outcome": data.outcome.value},
+    )
+    await outbox.publish(
+        session,
+        ApplicationDecided,
+        space,
+        occurred_on=data.meeting_date,
+        document_no=data.minutes_no,
+        application_id=application.id,
+        decision=ApplicationDecision(data.outcome.value),
     )
     return application, space
 

@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry.events.models import RegistryEventRecord
 from services.registry.spaces.models import Space
 from shared.contracts.events import (
+    ApplicationDecided,
+    PublicityClosed,
+    PublicityOpened,
     SpaceAssessed,
     SpaceLevelRecorded,
     SpaceRecognised,
@@ -20,7 +23,15 @@ from shared.contracts.events import (
 from shared.contracts.jurisdictions import JurisdictionCode
 from shared.db import utcnow
 
-AnyEvent = SpaceRecognised | SpaceLevelRecorded | SpaceAssessed | SpaceRevoked
+AnyEvent = (
+    SpaceRecognised
+    | SpaceLevelRecorded
+    | SpaceAssessed
+    | SpaceRevoked
+    | ApplicationDecided
+    | PublicityOpened
+    | PublicityClosed
+)
 
 # Held to the end of the transaction: sequences are taken one writer at a time, so they
 # commit in order and a feed reader never sees a smaller sequence appear after a larger one.
