@@ -8,7 +8,9 @@ from fastapi import FastAPI
 from services.registry.activities.router import router as activities_router
 from services.registry.applications.router import router as applications_router
 from services.registry.assessments.router import router as assessments_router
+from services.registry.calendar.router import router as calendar_router
 from services.registry.clients.eligibility import EligibilityClient
+from services.registry.clocks.router import router as clocks_router
 from services.registry.compliance.router import router as compliance_router
 from services.registry.conditions.router import router as conditions_router
 from services.registry.config import RegistrySettings, get_settings
@@ -79,6 +81,8 @@ def create_app(
             activities_router,
             compliance_router,
             documents_router,
+            calendar_router,
+            clocks_router,
             statistics_router,
             events_router,
         ],

@@ -11,6 +11,13 @@ from services.registry.applications.models import (
     RecognitionBatch,
 )
 from services.registry.assessments.models import SpaceAssessment
+from services.registry.calendar.models import CalendarDay, CalendarYear
+from services.registry.clocks.models import (
+    ProcedureClock,
+    ProcedureClockHistory,
+    ProcedureClockSuspension,
+    ProcedureTimeLimit,
+)
 from services.registry.compliance.models import ComplianceIncident, ComplianceListing
 from services.registry.conditions.models import (
     FacilitiesVersion,
@@ -36,6 +43,8 @@ __all__ = [
     "Application",
     "ApplicationExpert",
     "ApplicationStep",
+    "CalendarDay",
+    "CalendarYear",
     "ComplianceIncident",
     "ComplianceListing",
     "Document",
@@ -51,6 +60,10 @@ __all__ = [
     "Operator",
     "OperatorVersion",
     "PremisesVersion",
+    "ProcedureClock",
+    "ProcedureClockHistory",
+    "ProcedureClockSuspension",
+    "ProcedureTimeLimit",
     "PublicityNotice",
     "RecognitionBatch",
     "RegistryEventRecord",

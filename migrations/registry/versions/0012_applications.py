@@ -3,7 +3,7 @@ publicity notices, objections and their resolutions, and recognition batches wit
 numbers unique per year.
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-06
 """
 
@@ -16,7 +16,7 @@ import shared.db
 from shared.platform_schema import drop_append_only_v1, make_append_only_v1
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

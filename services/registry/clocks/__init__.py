@@ -1,0 +1,1 @@
+"""Legal clocks (法定期限) of the recognition procedure, and their time limits."""
