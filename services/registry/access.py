@@ -36,6 +36,7 @@ event_readers = require_roles(Role.CITY_ADMIN, Role.AUDITOR, Role.SERVICE)
 application_filers = require_roles(Role.DISTRICT_OFFICER)
 application_returners = require_roles(Role.CITY_ADMIN, Role.DISTRICT_OFFICER)
 experts = require_roles(Role.EXPERT)
+bureau_and_auditors = require_roles(Role.CITY_ADMIN, Role.AUDITOR, Role.SERVICE)
 application_readers = require_roles(
     Role.CITY_ADMIN, Role.DISTRICT_OFFICER, Role.EXPERT, Role.AUDITOR, Role.SERVICE
 )

@@ -6,6 +6,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.registry.activities.router import router as activities_router
+from services.registry.applications.router import batches_router
 from services.registry.applications.router import router as applications_router
 from services.registry.assessments.router import router as assessments_router
 from services.registry.calendar.router import router as calendar_router
@@ -73,6 +74,7 @@ def create_app(
             operators_router,
             status_router,
             applications_router,
+            batches_router,
             levels_router,
             assessments_router,
             conditions_router,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -11,8 +12,19 @@ import pytest
 from services.registry.clients.eligibility import EligibilityClient
 from shared.auth import Role
 from shared.auth.tokens import issue_token
+from shared.timezone import today_in_china
 from tests.conftest import space_body
 
+_DATED = {
+    "recommend",
+    "reject",
+    "accept",
+    "refuse",
+    "return",
+    "experts",
+    "joint-opinion",
+    "withdraw",
+}
 DISTRICT = ("district_officer", "620102")
 OTHER_DISTRICT = ("district_officer", "620103")
 APPLIED_ON = "2026-09-01"
@@ -49,6 +61,27 @@ class Procedure:
     def __init__(self, registry: httpx.AsyncClient, auth: Any) -> None:
         self.registry = registry
         self.auth = auth
+        # The last date of legal meaning used for each application: a step sent without one
+        # is dated the day after, so that steps are dated in order, in the past.
+        self.last: dict[str, date] = {}
+
+    def _dated(self, app_id: str, action: str, body: Any) -> Any:
+        if not isinstance(body, dict):
+            return body
+        body = dict(body)
+        following = self.last.get(app_id, date.fromisoformat(APPLIED_ON)) + timedelta(days=1)
+        if action == "submit" and app_id in self.last:
+            body.setdefault("application_date", following.isoformat())
+        elif action in _DATED and "effective_on" not in body:
+            body["effective_on"] = following.isoformat()
+        return body
+
+    def _took(self, app_id: str, body: Any) -> None:
+        """Remember the date of a step taken."""
+        for key in ("application_date", "effective_on", "inspected_on", "meeting_date"):
+            if isinstance(body, dict) and key in body:
+                day = date.fromisoformat(body[key])
+                self.last[app_id] = max(self.last.get(app_id, date.min), day)
 
     def district(self) -> dict[str, str]:
         return self.auth(*DISTRICT)
@@ -96,9 +129,13 @@ class Procedure:
         self, application: dict[str, Any] | str, action: str, body: Any, headers: dict[str, str]
     ) -> httpx.Response:
         app_id = application if isinstance(application, str) else application["id"]
-        return await self.registry.post(
+        body = self._dated(app_id, action, body)
+        response = await self.registry.post(
             f"/v1/applications/{app_id}/{action}", json=body, headers=headers
         )
+        if response.is_success:
+            self._took(app_id, body)
+        return response
 
     async def ok(
         self, application: dict[str, Any] | str, action: str, body: Any, headers: dict[str, str]
@@ -450,7 +487,7 @@ async def test_an_expert_not_assigned_sees_and_does_nothing(procedure, registry)
     await procedure.ok(
         app, "return", {"opinion": "补充材料", "corrections": ["补充团队名单"]}, procedure.bureau()
     )
-    await procedure.ok(app, "submit", {"application_date": APPLIED_ON}, procedure.district())
+    await procedure.ok(app, "submit", {}, procedure.district())
     await procedure.ok(app, "recommend", {"opinion": "推荐"}, procedure.district())
     await procedure.ok(app, "accept", {"opinion": "受理"}, procedure.bureau())
     await procedure.ok(app, "experts", {"experts": ["expert-b"]}, procedure.bureau())
@@ -556,9 +593,9 @@ async def test_a_return_for_correction_supersedes_what_was_given_before(
         await registry.get(f"/v1/spaces/{app['space_id']}", headers=procedure.expert())
     ).status_code == 404
     again = await procedure.ok(
-        app, "submit", {"application_date": "2026-09-15"}, procedure.district()
+        app, "submit", {"application_date": "2026-10-20"}, procedure.district()
     )
-    assert again["evaluation"]["as_of"] == "2026-09-15"
+    assert again["evaluation"]["as_of"] == "2026-10-20"
     assert again["evaluation"]["receipt_id"] != app["evaluation"]["receipt_id"]
 
 
@@ -623,3 +660,337 @@ async def test_the_decision_is_an_event_the_subsidy_service_takes_without_effect
         )
     assert received.status_code == 200, received.text
     assert received.json()["outcome"] == "application.decided: no effect on subsidies"
+
+
+# ---- 公示, 异议, 认定
+
+NOTICE_START = "2026-11-02"  # a Monday: 11-02 to 11-06 are the five working days
+
+
+async def _publicity(procedure, apps, starts_on: str = NOTICE_START, expect: int = 201) -> dict:
+    return await procedure.post(
+        "/v1/publicity-notices",
+        {
+            "notice_no": f"兰科公示〔2026〕{uuid.uuid4().hex[:6]}号",
+            "starts_on": starts_on,
+            "application_ids": [app["id"] for app in apps],
+        },
+        procedure.bureau(),
+        expect=expect,
+    )
+
+
+def _recognition(apps, **overrides: Any) -> dict[str, Any]:
+    body = {
+        "application_ids": [app["id"] for app in apps],
+        "document_no": f"兰科发〔2026〕{uuid.uuid4().hex[:6]}号",
+        "announced_on": today_in_china().isoformat(),
+        "reason": "经初审、复审、局务会审定并公示无异议，认定为市级众创空间",
+    }
+    body.update(overrides)
+    return body
+
+
+async def _read(procedure, app) -> dict[str, Any]:
+    response = await procedure.registry.get(
+        f"/v1/applications/{app['id']}", headers=procedure.bureau()
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def test_the_whole_procedure_end_to_end(procedure, registry) -> None:
+    space = await procedure.space(teams=10)
+    app = await procedure.approved(space_id=space)
+    notice = await _publicity(procedure, [app])
+    assert (notice["starts_on"], notice["ends_on"], notice["working_days"]) == (
+        NOTICE_START,
+        "2026-11-06",
+        5,
+    )
+    assert notice["calendar_versions"] == {"2026": 1} or notice["calendar_versions"]
+    shown = await _read(procedure, app)
+    assert shown["state"] == "in_publicity"
+    assert shown["publicity"]["ends_on"] == "2026-11-06"
+    closed = await procedure.post(
+        f"/v1/publicity-notices/{notice['id']}/close", {}, procedure.bureau()
+    )
+    assert closed["closed_on"] == today_in_china().isoformat()
+    assert closed["items"][0]["state"] == "publicised"
+    body = _recognition([app])
+    preview = await procedure.post("/v1/recognitions/preview", body, procedure.bureau())
+    year = today_in_china().year
+    assert preview["refused"] == 0
+    assert preview["items"][0]["plaque_no"] == f"兰科众创〔{year}〕第001号"
+    assert (await _read(procedure, app))["state"] == "publicised"  # the preview changed nothing
+    batch = await procedure.post("/v1/recognitions", body, procedure.bureau(), expect=201)
+    assert batch["items"][0]["plaque_no"] == f"兰科众创〔{year}〕第001号"
+    done = await _read(procedure, app)
+    assert done["state"] == "recognised"
+    assert done["recognition"] == {
+        "batch_id": batch["id"],
+        "document_no": body["document_no"],
+        "announced_on": body["announced_on"],
+        "plaque_no": f"兰科众创〔{year}〕第001号",
+    }
+    assert done["allowed_actions"] == []
+    # The recognition act followed exactly as the direct act does: status, level, event.
+    standing = (
+        await registry.get(f"/v1/spaces/{space}/standing", headers=procedure.bureau())
+    ).json()
+    assert standing["status"] == "recognised"
+    assert standing["levels"] == ["municipal"]
+    feed = (await registry.get("/v1/events", headers=procedure.auth("service"))).json()["items"]
+    types = [item["event"]["type"] for item in feed]
+    assert types == [
+        "application.decided",
+        "application.publicity_opened",
+        "application.publicity_closed",
+        "space.recognised",
+    ]
+    recognised = feed[-1]["event"]
+    assert (recognised["space_id"], recognised["document_no"]) == (space, body["document_no"])
+    steps = (
+        await registry.get(f"/v1/applications/{app['id']}/steps", headers=procedure.bureau())
+    ).json()["items"]
+    assert [s["action"] for s in steps] == [
+        "create", "submit", "recommend", "accept", "assign_experts", "expert_review",
+        "joint_opinion", "decision", "publicity", "publicity_close", "recognition",
+    ]  # fmt: skip
+    # Every clock of the steps stopped; the decision's was suspended during the review.
+    due = {d["step"]: d for d in done["due_dates"]}
+    assert set(due) == {
+        "preliminary_review", "acceptance", "decision", "joint_review", "publicity",
+    }  # fmt: skip
+    assert all(d["state"] == "stopped" for d in due.values())
+    assert due["publicity"]["due_on"] == "2026-11-06"
+    # A second recognition of the same application is refused.
+    again = await registry.post(
+        "/v1/recognitions", json=_recognition([app]), headers=procedure.bureau()
+    )
+    assert again.status_code == 409
+    assert "recognised" in again.json()["detail"]
+
+
+async def test_a_batch_of_three_where_one_objection_is_upheld(procedure, registry) -> None:
+    apps = [await procedure.approved() for _ in range(3)]
+    notice = await _publicity(procedure, apps)
+    first, second, third = apps
+    document = await registry.post(
+        f"/v1/spaces/{second['space_id']}/documents",
+        headers=procedure.bureau(),
+        json={
+            "kind": "other",
+            "title": "举报材料",
+            "issuer": "匿名",
+            "issued_on": "2026-11-03",
+            "supports": ["premises.tenure"],
+            "sha256": "B" * 64,
+            "size_bytes": 3,
+            "media_type": "application/pdf",
+            "filename": "complaint.pdf",
+        },
+    )
+    assert document.status_code == 201, document.text
+    objection = await procedure.post(
+        f"/v1/applications/{second['id']}/objections",
+        {
+            "raised_by": "张某（入孵企业负责人）",
+            "raised_on": "2026-11-04",
+            "content": "该空间实际入孵团队不足十家",
+            "document_ids": [document.json()["id"]],
+        },
+        procedure.bureau(),
+        expect=201,
+    )
+    assert objection["outcome"] is None
+    closed = await procedure.post(
+        f"/v1/publicity-notices/{notice['id']}/close", {}, procedure.bureau()
+    )
+    states = {item["application_id"]: item["state"] for item in closed["items"]}
+    assert states == {
+        first["id"]: "publicised",
+        second["id"]: "in_publicity",
+        third["id"]: "publicised",
+    }
+    # Recognition waits for every objection to be resolved, and is all or nothing.
+    body = _recognition(apps)
+    preview = await procedure.post("/v1/recognitions/preview", body, procedure.bureau())
+    assert preview["refused"] == 1
+    refused = next(i for i in preview["items"] if i["application_id"] == second["id"])
+    assert "objection" in refused["reason"]
+    blocked = await registry.post("/v1/recognitions", json=body, headers=procedure.bureau())
+    assert blocked.status_code == 409
+    assert second["id"] in blocked.json()["detail"]
+    assert "not resolved" in blocked.json()["detail"]
+    assert (await _read(procedure, first))["state"] == "publicised"
+    upheld = await procedure.post(
+        f"/v1/applications/{second['id']}/objections/{objection['id']}/resolution",
+        {"outcome": "upheld", "reason": "经核实，入孵团队仅八家"},
+        procedure.bureau(),
+    )
+    assert upheld["outcome"] == "upheld"
+    assert (await _read(procedure, second))["state"] == "rejected"
+    twice = await registry.post(
+        f"/v1/applications/{second['id']}/objections/{objection['id']}/resolution",
+        json={"outcome": "dismissed", "reason": "x"},
+        headers=procedure.bureau(),
+    )
+    assert twice.status_code == 409
+    body = _recognition([first, third])
+    batch = await procedure.post("/v1/recognitions", body, procedure.bureau(), expect=201)
+    year = today_in_china().year
+    plaques = [item["plaque_no"] for item in batch["items"]]
+    assert plaques == [f"兰科众创〔{year}〕第001号", f"兰科众创〔{year}〕第002号"]
+    for app in (first, third):
+        shown = await _read(procedure, app)
+        assert shown["state"] == "recognised"
+        assert shown["recognition"]["document_no"] == body["document_no"]
+    assert (
+        len({(await _read(procedure, a))["recognition"]["plaque_no"] for a in (first, third)}) == 2
+    )
+    read = await registry.get(f"/v1/recognitions/{batch['id']}", headers=procedure.auth("auditor"))
+    assert [i["plaque_no"] for i in read.json()["items"]] == plaques
+
+
+async def test_a_dismissed_objection_lets_the_application_go_on(procedure) -> None:
+    app = await procedure.approved()
+    notice = await _publicity(procedure, [app])
+    objection = await procedure.post(
+        f"/v1/applications/{app['id']}/objections",
+        {"raised_by": "李某", "raised_on": "2026-11-05", "content": "场地面积不实"},
+        procedure.bureau(),
+        expect=201,
+    )
+    await procedure.post(f"/v1/publicity-notices/{notice['id']}/close", {}, procedure.bureau())
+    assert (await _read(procedure, app))["state"] == "in_publicity"
+    await procedure.post(
+        f"/v1/applications/{app['id']}/objections/{objection['id']}/resolution",
+        {"outcome": "dismissed", "reason": "经现场复核，面积属实"},
+        procedure.bureau(),
+    )
+    assert (await _read(procedure, app))["state"] == "publicised"
+
+
+async def test_objection_input_is_checked(procedure, registry) -> None:
+    app = await procedure.approved()
+    await _publicity(procedure, [app])
+    outside = await registry.post(
+        f"/v1/applications/{app['id']}/objections",
+        json={"raised_by": "王某", "raised_on": "2026-11-09", "content": "x"},
+        headers=procedure.bureau(),
+    )
+    assert outside.status_code == 422
+    assert outside.json()["errors"][0]["field"] == "body.raised_on"
+    foreign = await registry.post(
+        f"/v1/applications/{app['id']}/objections",
+        json={
+            "raised_by": "王某",
+            "raised_on": "2026-11-03",
+            "content": "x",
+            "document_ids": [str(uuid.uuid4())],
+        },
+        headers=procedure.bureau(),
+    )
+    assert foreign.status_code == 422
+    assert foreign.json()["errors"][0]["field"] == "body.document_ids[0]"
+    by_district = await registry.post(
+        f"/v1/applications/{app['id']}/objections",
+        json={"raised_by": "王某", "raised_on": "2026-11-03", "content": "x"},
+        headers=procedure.district(),
+    )
+    assert by_district.status_code == 403
+
+
+async def test_publicity_cannot_close_before_its_last_day_has_passed(procedure, registry) -> None:
+    app = await procedure.approved()
+    today = today_in_china()
+    for year in (today.year, today.year + 1):
+        loaded = await registry.get(f"/v1/calendar/{year}", headers=procedure.bureau())
+        if loaded.status_code == 404:  # a run in a year the seed does not know
+            put = await registry.put(
+                f"/v1/calendar/{year}",
+                json={"holidays": [], "make_up_working_days": [], "notice_no": "测试"},
+                headers=procedure.bureau(),
+            )
+            assert put.status_code in (200, 201), put.text
+    notice = await _publicity(procedure, [app], starts_on=today.isoformat())
+    assert notice["ends_on"] >= today.isoformat()
+    early = await registry.post(
+        f"/v1/publicity-notices/{notice['id']}/close", json={}, headers=procedure.bureau()
+    )
+    assert early.status_code == 409
+    assert early.json()["ends_on"] == notice["ends_on"]
+    assert notice["ends_on"] in early.json()["detail"]
+    assert (await _read(procedure, app))["state"] == "in_publicity"
+    not_over = await registry.post(
+        "/v1/recognitions", json=_recognition([app]), headers=procedure.bureau()
+    )
+    assert not_over.status_code == 409
+    assert "publicity has not ended" in not_over.json()["detail"]
+
+
+async def test_publicity_over_a_year_not_loaded_is_a_422_naming_it(procedure, registry) -> None:
+    app = await procedure.approved()
+    refused = await _publicity(procedure, [app], starts_on="2027-12-27", expect=422)
+    assert refused["year"] == 2027 or refused["year"] == 2028
+    assert str(refused["year"]) in refused["detail"]
+    assert (await _read(procedure, app))["state"] == "approved"
+    listed = await registry.get(
+        "/v1/applications", params={"state": "in_publicity"}, headers=procedure.bureau()
+    )
+    assert listed.json()["items"] == []
+
+
+async def test_publicity_only_for_approved_applications(procedure, registry) -> None:
+    approved = await procedure.approved()
+    reviewing = await procedure.under_review()
+    refused = await registry.post(
+        "/v1/publicity-notices",
+        json={
+            "notice_no": "兰科公示〔2026〕1号",
+            "starts_on": NOTICE_START,
+            "application_ids": [approved["id"], reviewing["id"]],
+        },
+        headers=procedure.bureau(),
+    )
+    assert refused.status_code == 409
+    assert reviewing["id"] in refused.json()["detail"]
+    assert (await _read(procedure, approved))["state"] == "approved"
+    by_district = await registry.post(
+        "/v1/publicity-notices",
+        json={
+            "notice_no": "兰科公示〔2026〕2号",
+            "starts_on": NOTICE_START,
+            "application_ids": [approved["id"]],
+        },
+        headers=procedure.district(),
+    )
+    assert by_district.status_code == 403
+
+
+async def test_the_overdue_worklist(procedure, registry) -> None:
+    late = await procedure.submitted()  # 初审 from 2026-09-01: 20 working days are long past
+    shown = await _read(procedure, late)
+    (clock,) = shown["due_dates"]
+    assert (clock["step"], clock["state"], clock["overdue"]) == (
+        "preliminary_review",
+        "running",
+        True,
+    )
+    # Twenty working days from Tuesday 09-01: the Sunday 09-20 is a working day (调休) and
+    # Friday 09-25 the Mid-Autumn Festival, so the twentieth is Monday 09-28.
+    assert clock["due_on"] == "2026-09-28"
+    recommended = await procedure.submitted()
+    await procedure.ok(recommended, "recommend", {"opinion": "推荐"}, procedure.district())
+    overdue = await registry.get(
+        "/v1/applications", params={"overdue": "true"}, headers=procedure.bureau()
+    )
+    ids = {a["id"] for a in overdue.json()["items"]}
+    assert late["id"] in ids
+    # Recommended on 09-02: 初审 stopped in time, 受理 (5 working days) overdue since 09-10.
+    assert recommended["id"] in ids
+    by_state = {d["step"]: d for d in (await _read(procedure, recommended))["due_dates"]}
+    assert by_state["preliminary_review"]["overdue"] is False
+    assert by_state["acceptance"]["overdue"] is True

@@ -36,20 +36,15 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("notice_no", sa.String(length=200), nullable=False),
         sa.Column("starts_on", sa.Date(), nullable=False),
-        sa.Column("ends_on", sa.Date(), nullable=False),
         sa.Column("working_days", sa.Integer(), nullable=False),
-        sa.Column("rule", sa.String(length=500), nullable=False),
         sa.Column("opened_at", shared.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("opened_by", sa.String(length=200), nullable=False),
         sa.Column("closed_on", sa.Date(), nullable=True),
         sa.Column("closed_at", shared.db.UTCDateTime(timezone=True), nullable=True),
         sa.Column("closed_by", sa.String(length=200), nullable=True),
         sa.CheckConstraint(
-            "closed_on IS NULL OR closed_on >= ends_on",
-            name=op.f("ck_publicity_notices_closed_after_end"),
-        ),
-        sa.CheckConstraint(
-            "ends_on >= starts_on", name=op.f("ck_publicity_notices_ends_after_start")
+            "closed_on IS NULL OR closed_on > starts_on",
+            name=op.f("ck_publicity_notices_closed_after_start"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_publicity_notices")),
         sa.UniqueConstraint("notice_no", name=op.f("uq_publicity_notices_notice_no")),

@@ -176,16 +176,17 @@ class ApplicationExpert(Base):
 
 
 class PublicityNotice(Base):
-    """公示: one notice listing a batch of approved applications for 5 working days."""
+    """公示: one notice listing a batch of approved applications for 5 working days.
+
+    Its period is a clock of the legal clocks (subject: the notice's id), whose due date is the
+    last day: a correction of the calendar moves it while it has not ended."""
 
     __tablename__ = "publicity_notices"
 
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
     notice_no: Mapped[str] = mapped_column(sa.String(200), unique=True)
     starts_on: Mapped[date] = mapped_column(sa.Date)
-    ends_on: Mapped[date] = mapped_column(sa.Date)
     working_days: Mapped[int] = mapped_column(sa.Integer)
-    rule: Mapped[str] = mapped_column(sa.String(500))
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     opened_by: Mapped[str] = mapped_column(sa.String(200))
     closed_on: Mapped[date | None] = mapped_column(sa.Date)
@@ -193,8 +194,7 @@ class PublicityNotice(Base):
     closed_by: Mapped[str | None] = mapped_column(sa.String(200))
 
     __table_args__ = (
-        sa.CheckConstraint("ends_on >= starts_on", name="ends_after_start"),
-        sa.CheckConstraint("closed_on IS NULL OR closed_on >= ends_on", name="closed_after_end"),
+        sa.CheckConstraint("closed_on IS NULL OR closed_on > starts_on", name="closed_after_start"),
     )
 
 

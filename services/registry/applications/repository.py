@@ -22,6 +22,7 @@ from services.registry.applications.models import (
     PublicityNotice,
     RecognitionBatch,
 )
+from services.registry.documents.models import Document
 from services.registry.spaces.models import Space
 from shared.pagination import PageParams, keyset_page
 
@@ -43,6 +44,7 @@ class Filters:
     date_from: date | None = None
     date_to: date | None = None
     states: frozenset[ApplicationState] | None = None  # a worklist's states
+    ids: frozenset[uuid.UUID] | None = None  # e.g. those with an overdue clock
     awaiting_expert: str | None = None  # under review, assigned this round, no review yet
 
 
@@ -99,6 +101,8 @@ async def list_page(
         stmt = stmt.where(Application.state == filters.state)
     if filters.states is not None:
         stmt = stmt.where(Application.state.in_(sorted(filters.states)))
+    if filters.ids is not None:
+        stmt = stmt.where(Application.id.in_(sorted(filters.ids)))
     if filters.jurisdiction_code is not None:
         stmt = stmt.where(Space.jurisdiction_code == filters.jurisdiction_code)
     if filters.space_id is not None:
@@ -248,3 +252,69 @@ async def lock_plaques(session: AsyncSession) -> None:
 
 
 _PLAQUE_LOCK_KEY = 0x4C5A504C51  # "LZPLQ"
+
+
+async def step_dates(
+    session: AsyncSession, application_id: uuid.UUID
+) -> tuple[date | None, date | None]:
+    """When the application's current state began, and the latest date of any of its steps;
+    the drafting is not a step of legal meaning (an application records a procedure that may
+    have begun on paper before its draft was filed here)."""
+    moved = sa.or_(
+        ApplicationStep.from_state.is_(None), ApplicationStep.from_state != ApplicationStep.to_state
+    )
+    stmt = sa.select(
+        sa.func.max(sa.case((moved, ApplicationStep.effective_on))),
+        sa.func.max(ApplicationStep.effective_on),
+    ).where(
+        ApplicationStep.application_id == application_id,
+        ApplicationStep.action != ApplicationAction.CREATE,
+    )
+    row = (await session.execute(stmt)).one()
+    return row[0], row[1]
+
+
+async def get_objection(
+    session: AsyncSession, application_id: uuid.UUID, objection_id: uuid.UUID
+) -> tuple[Objection, ObjectionResolution | None] | None:
+    stmt = (
+        sa.select(Objection, ObjectionResolution)
+        .outerjoin(ObjectionResolution, ObjectionResolution.objection_id == Objection.id)
+        .where(Objection.id == objection_id, Objection.application_id == application_id)
+    )
+    row = (await session.execute(stmt)).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def unresolved_objections(session: AsyncSession, application_id: uuid.UUID) -> int:
+    stmt = (
+        sa.select(sa.func.count())
+        .select_from(Objection)
+        .outerjoin(ObjectionResolution, ObjectionResolution.objection_id == Objection.id)
+        .where(
+            Objection.application_id == application_id, ObjectionResolution.objection_id.is_(None)
+        )
+    )
+    return int(await session.scalar(stmt) or 0)
+
+
+async def documents_of_space(
+    session: AsyncSession, space_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of ``ids`` are documents of the space."""
+    if not ids:
+        return set()
+    stmt = sa.select(Document.id).where(Document.space_id == space_id, Document.id.in_(ids))
+    return set((await session.scalars(stmt)).all())
+
+
+async def applications_of_batch(
+    session: AsyncSession, batch_id: uuid.UUID
+) -> Sequence[tuple[Application, Space]]:
+    stmt = (
+        sa.select(Application, Space)
+        .join(Space, Space.id == Application.space_id)
+        .where(Application.recognition_batch_id == batch_id)
+        .order_by(Application.plaque_seq)
+    )
+    return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]

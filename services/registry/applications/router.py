@@ -14,6 +14,7 @@ from services.registry.access import (
     application_readers,
     application_returners,
     bureau,
+    bureau_and_auditors,
     experts,
 )
 from services.registry.applications import service
@@ -31,7 +32,17 @@ from services.registry.applications.schemas import (
     ExpertAssignment,
     ExpertReview,
     JointOpinion,
+    ObjectionCreate,
+    ObjectionOut,
+    ObjectionResolutionCreate,
     Opinion,
+    PublicityClose,
+    PublicityCreate,
+    PublicityOut,
+    RecognitionBatchCreate,
+    RecognitionBatchOut,
+    RecognitionPreview,
+    ReEvaluationRequest,
     StepOut,
     Submission,
     Withdrawal,
@@ -123,7 +134,7 @@ async def create_application(
     "assigned to them. `waiting_for=me` is the caller's worklist: a district's drafts and "
     "applications awaiting 初审; the bureau's awaiting 受理, expert assignment, the joint "
     "opinion, the decision, publicity or recognition; an expert's reviews lacking their "
-    "opinion.",
+    "opinion. `overdue=true`: those with a step's legal clock past its due date.",
 )
 async def list_applications(
     session: Session,
@@ -141,6 +152,10 @@ async def list_applications(
     waiting_for: Annotated[
         WaitingFor | None, Query(description="me: the caller's worklist")
     ] = None,
+    overdue: Annotated[
+        bool | None,
+        Query(description="true: only those with a legal clock past its due date (China time)"),
+    ] = None,
 ) -> dict[str, Any]:
     filters = Filters(
         state=state,
@@ -148,6 +163,7 @@ async def list_applications(
         space_id=space_id,
         date_from=date_from,
         date_to=date_to,
+        ids=await service.overdue_ids(session) if overdue else None,
     )
     if waiting_for is WaitingFor.ME:
         filters = service.worklist_filters(principal, filters)
@@ -386,8 +402,10 @@ async def re_evaluate(
     principal: Annotated[Principal, Depends(bureau)],
     eligibility: Eligibility,
     audit: Audit,
+    body: ReEvaluationRequest | None = None,
 ) -> ApplicationOut:
-    found = await service.re_evaluate(session, principal, eligibility, application_id)
+    as_of = body.as_of if body else None
+    found = await service.re_evaluate(session, principal, eligibility, application_id, as_of)
     return await _answer(session, audit, found, ApplicationAction.RE_EVALUATION)
 
 
@@ -430,3 +448,214 @@ async def withdraw(
         session, principal, application_id, ApplicationAction.WITHDRAW, body
     )
     return await _answer(session, audit, found, ApplicationAction.WITHDRAW)
+
+
+@router.get(
+    "/{application_id}/objections",
+    response_model=list[ObjectionOut],
+    summary="Objections to an application · 异议",
+    responses=problem_responses(404),
+)
+async def list_objections(
+    application_id: uuid.UUID,
+    session: Session,
+    principal: Annotated[Principal, Depends(application_readers)],
+) -> list[ObjectionOut]:
+    return await service.objections(session, principal, application_id)
+
+
+@router.post(
+    "/{application_id}/objections",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ObjectionOut,
+    summary="Record an objection · 登记异议",
+    description="During publicity, by the bureau on behalf of whoever raised it (who, when, "
+    "what; attachments are documents of the space in the registry). It concerns this "
+    "application alone; it must be resolved before recognition." + _STEP,
+    responses=_step_responses,
+)
+async def lodge_objection(
+    application_id: uuid.UUID,
+    body: ObjectionCreate,
+    response: Response,
+    session: Session,
+    principal: Annotated[Principal, Depends(bureau)],
+    audit: Audit,
+) -> ObjectionOut:
+    objection = await service.lodge_objection(session, principal, application_id, body)
+    audit.about("objection", objection.id, application_id=str(application_id))
+    response.headers["Location"] = f"/v1/applications/{application_id}/objections"
+    return service.objection_out(objection, None)
+
+
+@router.post(
+    "/{application_id}/objections/{objection_id}/resolution",
+    response_model=ObjectionOut,
+    summary="Resolve an objection · 异议处理",
+    description="upheld: the application is rejected (final). dismissed: it goes on, and is "
+    "publicised once its publicity has closed and no other objection is open. Once per "
+    "objection." + _STEP,
+    responses=_step_responses,
+)
+async def resolve_objection(
+    application_id: uuid.UUID,
+    objection_id: uuid.UUID,
+    body: ObjectionResolutionCreate,
+    session: Session,
+    principal: Annotated[Principal, Depends(bureau)],
+    audit: Audit,
+) -> ObjectionOut:
+    objection, resolution = await service.resolve_objection(
+        session, principal, application_id, objection_id, body
+    )
+    audit.about(
+        "objection", objection.id, application_id=str(application_id), outcome=body.outcome.value
+    )
+    return service.objection_out(objection, resolution)
+
+
+# Publicity notices and recognition batches concern several applications at once.
+batches_router = APIRouter(
+    prefix="/v1",
+    tags=["applications · 认定申报"],
+    route_class=TransactionalRoute,
+    responses=problem_responses(401, 403, 422),
+)
+
+
+async def _publicity_out(session: AsyncSession, notice_id: uuid.UUID) -> PublicityOut:
+    notice, period, items = await service.get_publicity(session, notice_id)
+    return PublicityOut(
+        id=notice.id,
+        notice_no=notice.notice_no,
+        starts_on=notice.starts_on,
+        ends_on=period.due_on if period else None,
+        working_days=notice.working_days,
+        basis=period.basis if period else "",
+        calendar_versions=period.calendar_versions if period else {},
+        opened_at=notice.opened_at,
+        opened_by=notice.opened_by,
+        closed_on=notice.closed_on,
+        items=items,
+    )
+
+
+@batches_router.post(
+    "/publicity-notices",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PublicityOut,
+    summary="Open publicity for a batch · 公示",
+    description="By the bureau: approved applications under one notice number, from "
+    "`starts_on` for 5 working days on China's official calendar, the first day counting. A "
+    "period reaching a year whose calendar is not loaded is a 422 naming the year. Every "
+    "application named must be approved (409 naming those that are not; nothing is opened)."
+    "\n\nSend an `Idempotency-Key` so a retry opens it once.",
+    responses=problem_responses(404, 409),
+)
+async def open_publicity(
+    body: PublicityCreate,
+    response: Response,
+    session: Session,
+    principal: Annotated[Principal, Depends(bureau)],
+    audit: Audit,
+) -> PublicityOut:
+    notice = await service.open_publicity(session, principal, body)
+    audit.about("publicity_notice", notice.id, notice_no=notice.notice_no)
+    response.headers["Location"] = f"/v1/publicity-notices/{notice.id}"
+    return await _publicity_out(session, notice.id)
+
+
+@batches_router.get(
+    "/publicity-notices/{notice_id}",
+    response_model=PublicityOut,
+    summary="A publicity notice · 公示",
+    responses=problem_responses(404),
+)
+async def get_publicity(
+    notice_id: uuid.UUID,
+    session: Session,
+    principal: Annotated[Principal, Depends(bureau_and_auditors)],
+) -> PublicityOut:
+    return await _publicity_out(session, notice_id)
+
+
+@batches_router.post(
+    "/publicity-notices/{notice_id}/close",
+    response_model=PublicityOut,
+    summary="Close publicity · 公示期满",
+    description="By the bureau, once the period's last working day has passed (China time): "
+    "409 before. Each application without an unresolved objection is publicised; one with "
+    "an objection open stays in publicity until it is resolved, without holding up the others.",
+    responses=problem_responses(404, 409),
+)
+async def close_publicity(
+    notice_id: uuid.UUID,
+    body: PublicityClose,
+    session: Session,
+    principal: Annotated[Principal, Depends(bureau)],
+    audit: Audit,
+) -> PublicityOut:
+    notice = await service.close_publicity(session, principal, notice_id, body)
+    audit.about("publicity_notice", notice.id, notice_no=notice.notice_no, closed=True)
+    return await _publicity_out(session, notice.id)
+
+
+_RECOGNITION = (
+    "By the bureau: applications whose publicity ended with every objection resolved "
+    "(publicised), under one announcement (document number and date) with a mandatory reason. "
+    "Each gets its own plaque number 兰科众创〔year〕第NNN号 (the announcement's year, the "
+    "sequence of recognitions within it) and its space the recognition act: the municipal "
+    "level and the `space.recognised` event, from which the subsidy service proposes the award."
+)
+
+
+@batches_router.post(
+    "/recognitions/preview",
+    response_model=RecognitionPreview,
+    summary="Preview a recognition batch · 认定预览",
+    description=_RECOGNITION + " The preview records nothing: it says what would happen to "
+    "each application (its plaque number, or why it would be refused).",
+    responses=problem_responses(409),
+)
+async def preview_recognition(
+    body: RecognitionBatchCreate,
+    session: Session,
+    principal: Annotated[Principal, Depends(bureau)],
+) -> RecognitionPreview:
+    return await service.preview_recognition(session, principal, body)
+
+
+@batches_router.post(
+    "/recognitions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RecognitionBatchOut,
+    summary="Recognise a batch · 认定",
+    description=_RECOGNITION + " The batch is recognised whole or not at all: 409 naming each "
+    "application refused and why. Send an `Idempotency-Key` so a retry recognises once.",
+    responses=problem_responses(409),
+)
+async def recognise_batch(
+    body: RecognitionBatchCreate,
+    response: Response,
+    session: Session,
+    principal: Annotated[Principal, Depends(bureau)],
+    audit: Audit,
+) -> RecognitionBatchOut:
+    batch = await service.recognise_batch(session, principal, body)
+    audit.about("recognition_batch", batch.id, document_no=batch.document_no)
+    response.headers["Location"] = f"/v1/recognitions/{batch.id}"
+    return batch
+
+
+@batches_router.get(
+    "/recognitions/{batch_id}",
+    response_model=RecognitionBatchOut,
+    summary="A recognition batch · 认定公告",
+    responses=problem_responses(404),
+)
+async def get_recognition_batch(
+    batch_id: uuid.UUID,
+    session: Session,
+    principal: Annotated[Principal, Depends(bureau_and_auditors)],
+) -> RecognitionBatchOut:
+    return await service.get_batch(session, batch_id)

@@ -21,6 +21,15 @@ ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1
 DocumentNo = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Criterion = Annotated[str, StringConstraints(pattern=r"^[A-Z][0-9]{1,2}$")]
 
+EFFECTIVE_ON = (
+    "The step's date of legal meaning (China time), e.g. the date of the written opinion; today "
+    "if omitted. Not in the future, and not before the application's earlier steps."
+)
+
+
+def _effective_on() -> Any:
+    return Field(None, description=EFFECTIVE_ON)
+
 
 class ApplicationCreate(RequestBody):
     """A draft application of one space (the district files it for the operator)."""
@@ -42,6 +51,7 @@ class Opinion(RequestBody):
 
     opinion: Text = Field(description="The written opinion or reason")
     document_no: DocumentNo | None = Field(None, description="文号 of the document behind it")
+    effective_on: date | None = _effective_on()
 
 
 class Correction(RequestBody):
@@ -52,6 +62,7 @@ class Correction(RequestBody):
         description="What to correct or supply, one item each"
     )
     document_no: DocumentNo | None = None
+    effective_on: date | None = _effective_on()
 
 
 class ExpertAssignment(RequestBody):
@@ -60,6 +71,7 @@ class ExpertAssignment(RequestBody):
     )
     opinion: Text | None = None
     document_no: DocumentNo | None = Field(None, description="The bureau's notice organising them")
+    effective_on: date | None = _effective_on()
 
 
 class Judgement(StrEnum):
@@ -107,6 +119,7 @@ class JointOpinion(RequestBody):
     )
     opinion: Text = Field(description="The joint review opinion (复审意见)")
     document_no: DocumentNo | None = None
+    effective_on: date | None = _effective_on()
 
 
 class DecisionOutcome(StrEnum):
@@ -125,6 +138,7 @@ class Decision(RequestBody):
 
 class Withdrawal(RequestBody):
     opinion: Text = Field(description="Why the application is withdrawn")
+    effective_on: date | None = _effective_on()
 
 
 class PublicityCreate(RequestBody):
@@ -137,6 +151,12 @@ class PublicityCreate(RequestBody):
 
 class PublicityClose(RequestBody):
     opinion: Text | None = None
+
+
+class ReEvaluationRequest(RequestBody):
+    as_of: date | None = Field(
+        None, description="The date whose facts are judged (China time); today if omitted"
+    )
 
 
 class ObjectionCreate(RequestBody):
@@ -153,6 +173,7 @@ class ObjectionResolutionCreate(RequestBody):
         description="upheld 异议成立 (the application is rejected) | dismissed 异议不成立"
     )
     reason: Text
+    effective_on: date | None = _effective_on()
 
 
 class RecognitionBatchCreate(RequestBody):
@@ -201,8 +222,22 @@ class Publicity(BaseModel):
     id: uuid.UUID
     notice_no: str
     starts_on: date
-    ends_on: date
+    ends_on: date | None = Field(description="The last of its working days (a clock's due date)")
     closed_on: date | None
+
+
+class DueDate(BaseModel):
+    """A legal clock of the application (or its publicity period)."""
+
+    step: str
+    kind: str = Field(description="statutory (法定期限) | internal (内部时限)")
+    basis: str
+    length_wd: int = Field(description="Working days")
+    started_on: date
+    due_on: date | None = Field(description="null while suspended (expert review, art. 45)")
+    state: str = Field(description="running | suspended | stopped")
+    stopped_on: date | None
+    overdue: bool
 
 
 class Recognition(BaseModel):
@@ -230,6 +265,7 @@ class ApplicationOut(BaseModel):
     experts: list[Expert] = Field(description="The experts assigned this round")
     decided_on: date | None
     minutes_no: str | None
+    due_dates: list[DueDate] = Field(description="The legal clocks of its steps, oldest first")
     publicity: Publicity | None
     recognition: Recognition | None
     allowed_actions: list[str] = Field(description="What may be done next, and by whom")
@@ -269,17 +305,26 @@ class ObjectionOut(BaseModel):
     resolved_on: date | None
 
 
+class PublicityItem(BaseModel):
+    application_id: uuid.UUID
+    space_id: uuid.UUID
+    space_name: str
+    state: ApplicationState
+    unresolved_objections: int
+
+
 class PublicityOut(BaseModel):
     id: uuid.UUID
     notice_no: str
     starts_on: date
-    ends_on: date
+    ends_on: date | None
     working_days: int
-    rule: str
+    basis: str = Field(description="The rule and legal basis the period was computed by")
+    calendar_versions: dict[int, int] = Field(description="Year -> calendar version used")
     opened_at: datetime
     opened_by: str
     closed_on: date | None
-    application_ids: list[uuid.UUID]
+    items: list[PublicityItem]
 
 
 class RecognitionPreviewItem(BaseModel):
