@@ -3,6 +3,7 @@ bureau corrects a year of the calendar."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -177,6 +178,8 @@ async def test_the_clock_acts_refuse_what_does_not_fit(session) -> None:
         await service.suspend_clock(session, clock.id, D("2026-10-07"), "现场考察")
     with pytest.raises(ClockInvalid):
         await service.suspend_clock(session, clock.id, D("2026-10-09"), "  ")
+    with pytest.raises(ClockInvalid):
+        await service.suspend_clock(session, clock.id, D("2026-10-09"), "专" * 1001)
     await service.suspend_clock(session, clock.id, D("2026-10-09"), "现场考察")
     with pytest.raises(ClockConflict):
         await service.suspend_clock(session, clock.id, D("2026-10-09"), "现场考察")
@@ -220,6 +223,8 @@ async def test_a_publicity_period_is_a_clock_ending_on_its_last_day(session) -> 
         session, subject(), "publicity", start=D("2026-09-30"), working_days=7
     )
     assert (longer.due_on, longer.time_limit_version) == (D("2026-10-14"), None)
+    assert longer.kind is LimitKind.INTERNAL
+    assert longer.basis.startswith("7 working days as opened (the limit in force: 5, ")
     with pytest.raises(ClockInvalid):
         await service.open_period(session, subject(), start=D("2026-09-30"), working_days=0)
 
@@ -383,3 +388,25 @@ async def test_history_and_time_limits_are_append_only(session) -> None:
             await session.execute(statement)
         await session.rollback()
     assert (await session.get(ProcedureClock, clock.id)) is not None
+
+
+@pytest.mark.backends("postgresql")
+async def test_a_clock_started_during_a_correction_is_not_missed(registry, auth, session) -> None:
+    """A clock computed on a year's calendar holds it against a correction until it commits;
+    the correction then recomputes it (without the lock it would keep the old due date)."""
+    seeded = await _current_2026(registry, auth)
+    clock = await service.start_clock(session, subject(), "preliminary_review", D("2026-09-30"))
+    correction = asyncio.create_task(
+        registry.put(
+            "/v1/calendar/2026",
+            json=_2026([*seeded["holidays"], "2026-10-15"], seeded["make_up_working_days"]),
+            headers=auth("city_admin"),
+        )
+    )
+    await asyncio.sleep(0.5)
+    assert not correction.done()  # waits for the clock's transaction
+    await session.commit()
+    response = await correction
+    assert response.status_code == 200, response.text
+    [moved] = response.json()["recomputed_clocks"]
+    assert (moved["clock_id"], moved["new_due_on"]) == (str(clock.id), "2026-11-03")

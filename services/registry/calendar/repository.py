@@ -63,10 +63,22 @@ async def current_versions(session: AsyncSession) -> Sequence[tuple[CalendarYear
     return [(row[0], row[1]) for row in (await session.execute(stmt)).all()]
 
 
+def _year_key(year: int) -> int:
+    return 0x43414C000000 + year  # "CAL" and the year
+
+
 async def lock_year(session: AsyncSession, year: int) -> None:
-    """Serialise corrections of one year (PostgreSQL; SQLite writes one at a time anyway)."""
+    """Taken by a correction of ``year`` for the rest of its transaction (PostgreSQL; SQLite
+    writes one at a time anyway): a clock computed on the year's calendar meanwhile waits for
+    it, and a clock being computed makes the correction wait, so no clock misses it."""
     if session.get_bind().dialect.name == "postgresql":
-        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(0x43414C000000 + year)))
+        await session.execute(sa.select(sa.func.pg_advisory_xact_lock(_year_key(year))))
+
+
+async def share_year(session: AsyncSession, year: int) -> None:
+    """Taken before reading ``year``'s calendar: shared with other readers, not a correction."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(_year_key(year))))
 
 
 async def add_version(

@@ -137,6 +137,7 @@ class CalendarReader:
 async def _current_calendar(session: AsyncSession, year: int) -> YearCalendar:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise CalendarYearNotLoaded(year)
+    await repository.share_year(session, year)
     current = await repository.current_version(session, year)
     if current is None:
         raise CalendarYearNotLoaded(year)

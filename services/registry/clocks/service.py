@@ -172,9 +172,13 @@ async def open_period(
         return await _start(
             session, subject_id, step, start, working_days, limit.kind, limit.basis, limit
         )
-    basis = limit.basis if limit is not None else f"{working_days} working days"
-    kind_ = limit.kind if limit is not None else LimitKind.INTERNAL
-    return await _start(session, subject_id, step, start, working_days, kind_, basis, None)
+    # A length other than the limit's is the caller's own: the limit's basis does not cover it.
+    basis = f"{working_days} working days as opened"
+    if limit is not None:
+        basis += f" (the limit in force: {limit.length_wd}, {limit.basis})"
+    return await _start(
+        session, subject_id, step, start, working_days, LimitKind.INTERNAL, basis[:1000], None
+    )
 
 
 async def suspend_clock(session: AsyncSession, clock: ClockRef, on: date, reason: str) -> Clock:
@@ -191,8 +195,10 @@ async def suspend_clock(session: AsyncSession, clock: ClockRef, on: date, reason
             f"A suspension starts on or after {earliest} (the clock's start or its last "
             f"resumption), not {on}"
         )
-    if not reason.strip():
-        raise ClockInvalid("A suspension says why the days do not count (reason)")
+    if not reason.strip() or len(reason.strip()) > 1000:
+        raise ClockInvalid(
+            "A suspension says in 1-1000 characters why the days do not count (reason)"
+        )
     await repository.add(
         session,
         ProcedureClockSuspension(
@@ -200,7 +206,7 @@ async def suspend_clock(session: AsyncSession, clock: ClockRef, on: date, reason
             clock_id=row.id,
             suspended_on=on,
             resumed_on=None,
-            reason=reason.strip()[:1000],
+            reason=reason.strip(),
             recorded_at=utcnow(),
         ),
     )
