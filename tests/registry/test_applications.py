@@ -8,6 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.exc import DBAPIError
 
 from services.registry.clients.eligibility import EligibilityClient
 from shared.auth import Role
@@ -994,3 +996,71 @@ async def test_the_overdue_worklist(procedure, registry) -> None:
     by_state = {d["step"]: d for d in (await _read(procedure, recommended))["due_dates"]}
     assert by_state["preliminary_review"]["overdue"] is False
     assert by_state["acceptance"]["overdue"] is True
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE application_steps SET opinion = 'x'",
+        "DELETE FROM application_steps",
+        "UPDATE application_experts SET expert_subject = 'x'",
+        "DELETE FROM application_experts",
+    ],
+)
+async def test_the_procedures_records_are_append_only(procedure, registry_app, statement) -> None:
+    app = await procedure.under_review()
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with registry_app.state.database.engine.begin() as connection:
+            await connection.execute(sa.text(statement))
+    assert (await _read(procedure, app))["state"] == "under_review"
+
+
+async def test_a_retried_step_is_recorded_once(procedure, registry) -> None:
+    app = await procedure.submitted()
+    headers = {**procedure.district(), "Idempotency-Key": f"recommend-{app['id']}"}
+    body = {"opinion": "推荐", "effective_on": "2026-09-03"}
+    first = await registry.post(
+        f"/v1/applications/{app['id']}/recommend", json=body, headers=headers
+    )
+    again = await registry.post(
+        f"/v1/applications/{app['id']}/recommend", json=body, headers=headers
+    )
+    assert first.status_code == again.status_code == 200
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    steps = (
+        await registry.get(f"/v1/applications/{app['id']}/steps", headers=procedure.bureau())
+    ).json()["items"]
+    assert [s["action"] for s in steps].count("recommend") == 1
+
+
+@pytest.mark.backends("sqlite")
+async def test_hostile_input_is_a_problem_never_a_5xx(procedure, registry) -> None:
+    app = await procedure.submitted()
+    bureau = procedure.bureau()
+    for path, body in [
+        (f"/v1/applications/{app['id']}/recommend", {"opinion": ""}),
+        (f"/v1/applications/{app['id']}/recommend", {"opinion": "x", "effective_on": 0}),
+        (f"/v1/applications/{app['id']}/recommend", {"opinion": "x\u0000"}),
+        ("/v1/applications/not-a-uuid/recommend", {"opinion": "x"}),
+        ("/v1/applications", {"space_id": "00000000-0000-0000-0000-000000000000"}),
+        ("/v1/publicity-notices", {"notice_no": "x", "starts_on": "2026-11-02",
+                                   "application_ids": []}),
+        ("/v1/publicity-notices", {"notice_no": "x", "starts_on": "1-1-1",
+                                   "application_ids": [app["id"], app["id"]]}),
+        ("/v1/recognitions", {"application_ids": [app["id"], app["id"]], "document_no": "x",
+                              "announced_on": "2026-11-02", "reason": "x"}),
+    ]:  # fmt: skip
+        headers = (
+            procedure.district() if "recommend" in path or path == "/v1/applications" else bureau
+        )
+        response = await registry.post(path, json=body, headers=headers)
+        assert 400 <= response.status_code < 500, (path, body, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+    preview = await registry.post(
+        "/v1/recognitions/preview",
+        json={"application_ids": [str(uuid.uuid4())], "document_no": "x",
+              "announced_on": "2026-11-02", "reason": "x"},
+        headers=bureau,
+    )  # fmt: skip
+    assert preview.status_code == 200
+    assert preview.json()["items"][0]["reason"] == "no such application"
