@@ -1,14 +1,19 @@
-"""``make demo``: a small, realistic registry to try the services with: the maker spaces the
-source article names, in plausible jurisdictions, each with an operator, its conditions, a
-recognition, levels, an assessment, teams, staff and activities.
+"""``make demo``: a small, realistic registry to try the services with: the maker spaces the source
+article names, in plausible jurisdictions, each with an operator, its conditions, a recognition,
+levels, an assessment, teams, staff and activities; and a few made-up spaces whose applications
+for recognition (认定申报) stand at different steps of the procedure, so the procedure can be
+followed in Swagger UI (the last one recognised through it, with its plaque).
 
 Run from the repository root as ``python -m deploy.demo_data`` (it migrates the registry's
 database first: ``REGISTRY_DATABASE_URL``, else the SQLite file ``make run`` uses). Everything
-goes through the registry's own API, in process, as the bureau (``city_admin``), so every rule
-and the audit log apply. It is DEMO DATA: the names are the article's, but every figure, date,
-code and document number is made up; each space and operator name ends in "（演示）" and every
-record that has remarks says so. Running it again adds nothing: a space already registered
-(the API answers 409 with its id) is left as it is.
+goes through the registry's own API, in process, as the bureau (``city_admin``; the
+applications' steps as the district officer, the expert or the bureau whose step it is), so
+every rule and the audit log apply; submissions are judged by the eligibility service, run in
+process on its own database (``ELIGIBILITY_DATABASE_URL``, else the file ``make run`` uses). It
+is DEMO DATA: the names are the article's, but every figure, date, code and document number is
+made up; each space and operator name ends in "（演示）" and every record that has remarks says so.
+Running it again adds nothing: a space already registered (the API answers 409 with its id) is
+left as it is.
 """
 
 from __future__ import annotations
@@ -23,11 +28,15 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
+from services.eligibility.app import create_app as create_eligibility_app
+from services.eligibility.config import EligibilitySettings
 from services.registry.app import create_app
+from services.registry.clients.eligibility import EligibilityClient
 from services.registry.config import RegistrySettings
 from shared import migrate
 from shared.auth import Role
 from shared.auth.tokens import issue_token
+from shared.timezone import today_in_china
 
 DEMO_SUFFIX = "（演示）"
 DEMO_REMARKS = "演示数据 · demo data, figures made up"
@@ -126,9 +135,13 @@ class DemoError(RuntimeError):
 
 
 async def _call(
-    client: httpx.AsyncClient, method: str, path: str, body: dict[str, Any] | None = None
+    client: httpx.AsyncClient,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> httpx.Response:
-    response = await client.request(method, path, json=body)
+    response = await client.request(method, path, json=body, headers=headers)
     if response.status_code >= 400 and response.status_code != 409:
         raise DemoError(f"{method} {path} answered {response.status_code}: {response.text}")
     return response
@@ -242,10 +255,20 @@ def _conditions(space: DemoSpace, index: int) -> dict[str, dict[str, Any]]:
     return conditions
 
 
-async def _records(client: httpx.AsyncClient, space_id: str, index: int, space: DemoSpace) -> None:
+async def _records(
+    client: httpx.AsyncClient, space_id: str, index: int, space: DemoSpace, recognise: bool = True
+) -> None:
     base = f"/v1/spaces/{space_id}"
     for segment, body in _conditions(space, index).items():
         await _call(client, "PUT", f"{base}/{segment}", body)
+    if recognise:
+        await _recognition_and_levels(client, base, index, space)
+    await _people_and_activities(client, base, index, space)
+
+
+async def _recognition_and_levels(
+    client: httpx.AsyncClient, base: str, index: int, space: DemoSpace
+) -> None:
     recognised = space.recognised_on
     await _call(
         client,
@@ -284,6 +307,11 @@ async def _records(client: httpx.AsyncClient, space_id: str, index: int, space: 
                 "assessed_on": "2019-03-15",
             },
         )
+
+
+async def _people_and_activities(
+    client: httpx.AsyncClient, base: str, index: int, space: DemoSpace
+) -> None:
     for n in range(12):
         joined = space.opened_on + timedelta(days=90 + 170 * n)
         word = TEAM_WORDS[(index + n) % len(TEAM_WORDS)]
@@ -337,8 +365,115 @@ async def _records(client: httpx.AsyncClient, space_id: str, index: int, space: 
         )
 
 
-async def load_demo(client: httpx.AsyncClient) -> DemoReport:
-    """Register every demo space not yet registered, with its records (as the bureau)."""
+# Made-up spaces (not the article's) that apply under the procedure, and the step each
+# application is taken to: draft, submitted (初审 pending), under_review (an expert assigned),
+# in_publicity (its period over, waiting to be closed) and recognised (with its plaque).
+APPLICANTS = (
+    DemoSpace("黄河之滨创客空间", "620102", "comprehensive", "tech_startup", date(2019, 3, 1),
+              "兰州黄河之滨科技有限公司", "enterprise", date(2026, 11, 20)),
+    DemoSpace("安宁高校创业工场", "620105", "comprehensive", "tech_startup", date(2019, 9, 1),
+              "兰州安宁创业工场管理有限公司", "enterprise", date(2026, 11, 20)),
+    DemoSpace("七里河乡村振兴众创空间", "620103", "comprehensive", "modern_agriculture",
+              date(2019, 5, 10), "兰州七里河农创发展有限公司", "enterprise", date(2026, 11, 20)),
+    DemoSpace("新区数字经济众创空间", "LZXQ", "comprehensive", "internet_plus",
+              date(2019, 8, 1), "兰州新区数字经济孵化有限公司", "enterprise", date(2026, 11, 20)),
+    DemoSpace("西固新材料众创空间", "620104", "comprehensive", "tech_startup",
+              date(2019, 4, 1), "兰州西固新材料孵化器有限公司", "enterprise", date(2026, 11, 20)),
+)  # fmt: skip
+APPLICANT_STEPS = ("draft", "submitted", "under_review", "in_publicity", "recognised")
+DEMO_EXPERT = "demo-expert"
+UNITS = ("science_and_technology", "development_and_reform", "human_resources",
+         "industry_and_information")  # fmt: skip
+
+
+def _as(
+    app: FastAPI, role: Role, jurisdiction: str | None = None, subject: str | None = None
+) -> dict[str, str]:
+    subject = subject or "-".join(filter(None, [SUBJECT, role.value, jurisdiction]))
+    token = issue_token(app.state.settings, role=role, subject=subject, jurisdiction=jurisdiction)
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _apply(
+    client: httpx.AsyncClient, app: FastAPI, space_id: str, index: int, space: DemoSpace
+) -> None:
+    """File the space's application and take it to its demo step, dated in 2026 as if the
+    procedure had run through the autumn."""
+    target = APPLICANT_STEPS[index]
+    district = _as(app, Role.DISTRICT_OFFICER, space.jurisdiction)
+    expert = _as(app, Role.EXPERT, subject=DEMO_EXPERT)
+    created = await _call(client, "POST", "/v1/applications", {"space_id": space_id}, district)
+    base = f"/v1/applications/{created.json()['id']}"
+
+    async def step(action: str, body: dict[str, Any], headers: dict[str, str] | None) -> None:
+        await _call(client, "POST", f"{base}/{action}", body, headers)
+
+    if target == "draft":
+        return
+    await step("submit", {"application_date": "2026-09-01", "opinion": DEMO_REMARKS}, district)
+    if target == "submitted":
+        return
+    await step("recommend", {"opinion": "材料齐全，推荐认定（演示）", "effective_on": "2026-09-08"},
+               district)  # fmt: skip
+    await step("accept", {"opinion": "予以受理（演示）", "effective_on": "2026-09-10"}, None)
+    await step(
+        "experts",
+        {"experts": [DEMO_EXPERT], "document_no": f"兰科函〔2026〕{20 + index}号（演示）",
+         "effective_on": "2026-09-15"},
+        None,
+    )  # fmt: skip
+    if target == "under_review":
+        return
+    reviewed = (await client.get(base)).json()
+    await step(
+        "expert-reviews",
+        {
+            "inspected_on": "2026-10-10",
+            "findings": "场地、设施、团队与申报材料一致（演示）",
+            "opinion": "建议认定（演示）",
+            "judgements": [
+                {"criterion": c, "judgement": "met", "reason": "现场核实（演示）"}
+                for c in reviewed["needs_review"]
+            ],
+        },
+        expert,
+    )
+    await step(
+        "joint-opinion",
+        {"units": [{"unit": u, "view": "同意（演示）"} for u in UNITS],
+         "opinion": "联合评审通过（演示）", "effective_on": "2026-10-15"},
+        None,
+    )  # fmt: skip
+    await step(
+        "decision",
+        {"outcome": "approved", "meeting_date": "2026-10-20",
+         "minutes_no": f"局务会纪要〔2026〕{15 + index}号（演示）", "opinion": "同意认定（演示）"},
+        None,
+    )  # fmt: skip
+    notice = await _call(
+        client,
+        "POST",
+        "/v1/publicity-notices",
+        {"notice_no": f"兰科公示〔2026〕{index}号（演示）", "starts_on": "2026-11-02",
+         "application_ids": [created.json()["id"]]},
+    )  # fmt: skip
+    if target == "in_publicity":
+        return
+    await _call(client, "POST", f"/v1/publicity-notices/{notice.json()['id']}/close", {})
+    await _call(
+        client,
+        "POST",
+        "/v1/recognitions",
+        {"application_ids": [created.json()["id"]],
+         "document_no": f"兰科发〔2026〕{60 + index}号（演示）",
+         "announced_on": today_in_china().isoformat(),
+         "reason": "经初审、复审、局务会审定并公示无异议（演示）"},
+    )  # fmt: skip
+
+
+async def load_demo(client: httpx.AsyncClient, app: FastAPI | None = None) -> DemoReport:
+    """Register every demo space not yet registered, with its records (as the bureau), and,
+    given the registry ``app`` (whose tokens the steps need), the applicants' applications."""
     report = DemoReport(created=[], existing=[])
     for index, space in enumerate(SPACES):
         operator_id = await _operator(client, index, space)
@@ -361,7 +496,47 @@ async def load_demo(client: httpx.AsyncClient) -> DemoReport:
             continue
         await _records(client, response.json()["id"], index, space)
         report.created.append(name)
+    if app is None:
+        return report
+    for index, space in enumerate(APPLICANTS):
+        operator_id = await _operator(client, len(SPACES) + index, space)
+        name = space.name + DEMO_SUFFIX
+        response = await _call(
+            client,
+            "POST",
+            "/v1/spaces",
+            {
+                "name": name,
+                "jurisdiction_code": space.jurisdiction,
+                "form": space.form,
+                "profile": space.profile,
+                "opened_on": space.opened_on.isoformat(),
+                "operator_id": operator_id,
+            },
+        )
+        if response.status_code == 409:
+            report.existing.append(name)
+            continue
+        space_id = response.json()["id"]
+        await _records(client, space_id, len(SPACES) + index, space, recognise=False)
+        await _apply(client, app, space_id, index, space)
+        report.created.append(name)
     return report
+
+
+def wire_eligibility(registry_app: FastAPI, eligibility_app: FastAPI) -> EligibilityClient:
+    """Point the registry's eligibility client at ``eligibility_app`` in process."""
+    token = issue_token(
+        eligibility_app.state.settings, role=Role.SERVICE, subject="service:registry"
+    )
+    client = EligibilityClient(
+        "eligibility",
+        "http://eligibility",
+        lambda: token,
+        transport=httpx.ASGITransport(app=eligibility_app),
+    )
+    registry_app.state.eligibility_client = client
+    return client
 
 
 def bureau_client(app: FastAPI) -> httpx.AsyncClient:
@@ -373,11 +548,21 @@ def bureau_client(app: FastAPI) -> httpx.AsyncClient:
     )
 
 
-async def _main(settings: RegistrySettings) -> DemoReport:
+async def _main(settings: RegistrySettings, eligibility: EligibilitySettings) -> DemoReport:
     # No event subscribers here: the events wait in the outbox for the running registry.
     app = create_app(settings.model_copy(update={"event_subscribers": {}}))
-    async with app.router.lifespan_context(app), bureau_client(app) as client:
-        return await load_demo(client)
+    judge = create_eligibility_app(eligibility)
+    async with (
+        app.router.lifespan_context(app),
+        judge.router.lifespan_context(judge),
+        bureau_client(app) as client,
+    ):
+        await app.state.eligibility_client.aclose()
+        wired = wire_eligibility(app, judge)
+        try:
+            return await load_demo(client, app)
+        finally:
+            await wired.aclose()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -387,11 +572,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     settings = RegistrySettings()
+    eligibility = EligibilitySettings()
     if not args.verbose:
         # About 850 request lines would bury the summary: warnings and errors only.
         settings = settings.model_copy(update={"log_level": "WARNING"})
+        eligibility = eligibility.model_copy(update={"log_level": "WARNING"})
     migrate.upgrade("registry", settings.database_url)
-    report = asyncio.run(_main(settings))
+    migrate.upgrade("eligibility", eligibility.database_url)
+    report = asyncio.run(_main(settings, eligibility))
     where = settings.database_url.rsplit("@", 1)[-1]
     print(f"demo data ({DEMO_REMARKS}) in {where}:")
     print(f"  registered now: {len(report.created)}  " + "、".join(report.created))

@@ -6,6 +6,8 @@ import httpx
 from fastapi import FastAPI
 
 from services.registry.activities.router import router as activities_router
+from services.registry.applications.router import batches_router
+from services.registry.applications.router import router as applications_router
 from services.registry.assessments.router import router as assessments_router
 from services.registry.calendar.router import router as calendar_router
 from services.registry.clients.eligibility import EligibilityClient
@@ -57,9 +59,9 @@ def create_app(
             "jurisdictions (属地). A district officer sees only its own jurisdiction. Errors are "
             "RFC 9457 `application/problem+json`.\n\n"
             "A space's status (applicant, recognised, under rectification, revoked), levels and "
-            "annual assessment results are recorded by the bureau; today these acts record the "
-            "outcome of the recognition procedure as the bureau decided it, and the procedure "
-            "itself (preliminary review, joint review, publicity) comes in a later release. "
+            "annual assessment results are recorded by the bureau. A space is recognised through "
+            "the recognition procedure (`/v1/applications`: 申报, 初审, 受理, 复审, 审定, 公示, "
+            "认定); the direct recognition act records only recognitions made before it. "
             "Each act emits an event that is pushed to the configured subscribers and served at "
             "`GET /v1/events`."
         ),
@@ -73,6 +75,8 @@ def create_app(
             operators_router,
             status_router,
             rectifications_router,
+            applications_router,
+            batches_router,
             levels_router,
             assessments_router,
             conditions_router,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 
 from pydantic import Field, field_validator
@@ -18,6 +19,12 @@ class RegistrySettings(BaseServiceSettings):
 
     service_name: str = "registry"
     database_url: str = default_sqlite_url("registry")
+    procedure_in_force_from: date = Field(
+        default=date(2026, 12, 1),
+        description="The day the recognition procedure (/v1/applications) came into force: a "
+        "recognition taking effect from then on is made only through it; the direct "
+        "POST /v1/spaces/{id}/recognition records the earlier ones",
+    )
     eligibility_url: str = Field(
         default="http://127.0.0.1:8002",
         description="The eligibility service, which judges an application's facts on submission",

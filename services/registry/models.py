@@ -1,6 +1,15 @@
 """Every table of the registry, imported in one place for Alembic and the tests."""
 
 from services.registry.activities.models import Activity
+from services.registry.applications.models import (
+    Application,
+    ApplicationExpert,
+    ApplicationStep,
+    Objection,
+    ObjectionResolution,
+    PublicityNotice,
+    RecognitionBatch,
+)
 from services.registry.assessments.models import SpaceAssessment
 from services.registry.calendar.models import CalendarDay, CalendarYear
 from services.registry.clocks.models import (
@@ -31,6 +40,9 @@ from services.registry.teams.models import Team, TeamDayCount, TeamEvent
 
 __all__ = [
     "Activity",
+    "Application",
+    "ApplicationExpert",
+    "ApplicationStep",
     "CalendarDay",
     "CalendarYear",
     "ComplianceIncident",
@@ -42,6 +54,8 @@ __all__ = [
     "FinancingVersion",
     "Jurisdiction",
     "ManagementRulesVersion",
+    "Objection",
+    "ObjectionResolution",
     "OnlinePlatformVersion",
     "Operator",
     "OperatorVersion",
@@ -50,6 +64,8 @@ __all__ = [
     "ProcedureClockHistory",
     "ProcedureClockSuspension",
     "ProcedureTimeLimit",
+    "PublicityNotice",
+    "RecognitionBatch",
     "RegistryEventRecord",
     "ServicesVersion",
     "Space",

@@ -144,6 +144,38 @@ class SpaceMoved(_Event):
         return self
 
 
+class ApplicationDecision(StrEnum):
+    APPROVED = "approved"  # 审定通过
+    REJECTED = "rejected"  # 审定不通过
+
+
+class ApplicationDecided(_Event):
+    """The bureau's meeting (局务会) decided an application for recognition (审定);
+    ``document_no`` is the meeting minutes' number."""
+
+    type: Literal["application.decided"] = "application.decided"
+    application_id: uuid.UUID
+    decision: ApplicationDecision
+
+
+class PublicityOpened(_Event):
+    """An approved application was put to publicity (公示); ``document_no`` is the notice's
+    number, ``occurred_on`` its first day."""
+
+    type: Literal["application.publicity_opened"] = "application.publicity_opened"
+    application_id: uuid.UUID
+    ends_on: date = Field(description="The last day of the 5 working days, as computed then")
+
+    _end_as_text = field_validator("ends_on", mode="before")(iso_date)
+
+
+class PublicityClosed(_Event):
+    """The application's publicity ended (公示期满); ``document_no`` is the notice's number."""
+
+    type: Literal["application.publicity_closed"] = "application.publicity_closed"
+    application_id: uuid.UUID
+
+
 RegistryEvent = Annotated[
     SpaceRecognised
     | SpaceLevelRecorded
@@ -151,6 +183,9 @@ RegistryEvent = Annotated[
     | SpaceRevoked
     | SpaceRectificationOrdered
     | SpaceRectificationEnded
-    | SpaceMoved,
+    | SpaceMoved
+    | ApplicationDecided
+    | PublicityOpened
+    | PublicityClosed,
     Field(discriminator="type"),
 ]

@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 from deploy import demo_data
-from deploy.demo_data import DEMO_REMARKS, DEMO_SUFFIX, SPACES, bureau_client, demo_uscc, load_demo
+from deploy.demo_data import (
+    APPLICANT_STEPS,
+    APPLICANTS,
+    DEMO_REMARKS,
+    DEMO_SUFFIX,
+    SPACES,
+    bureau_client,
+    demo_uscc,
+    load_demo,
+    wire_eligibility,
+)
 from services.registry.operators.uscc import check_uscc
 from tests.conftest import AppFactory
 
@@ -33,21 +43,27 @@ def test_demo_codes_are_valid() -> None:
 @pytest.mark.backends("sqlite")
 async def test_demo_loads_once_and_is_marked(backend: str, make_app: AppFactory) -> None:
     app = await make_app("registry")
+    await app.state.eligibility_client.aclose()
+    wired = wire_eligibility(app, await make_app("eligibility"))
     async with bureau_client(app) as client:
-        first = await load_demo(client)
-        assert len(first.created) == len(SPACES)
+        first = await load_demo(client, app)
+        assert len(first.created) == len(SPACES) + len(APPLICANTS)
         assert not first.existing
-        again = await load_demo(client)
+        again = await load_demo(client, app)
         assert not again.created
-        assert len(again.existing) == len(SPACES)
+        assert len(again.existing) == len(SPACES) + len(APPLICANTS)
 
         listed = (await client.get("/v1/spaces", params={"limit": "200"})).json()["items"]
         names = [item["name"] for item in listed]
-        assert len(names) == len(SPACES)  # nothing twice
+        assert len(names) == len(SPACES) + len(APPLICANTS)  # nothing twice
         assert all(name.endswith(DEMO_SUFFIX) for name in names)
         for article_name in ARTICLE_NAMES:
             assert article_name + DEMO_SUFFIX in names
-        assert {item["status"] for item in listed} == {"recognised"}
+        assert {item["status"] for item in listed} == {"recognised", "applicant"}
+        # The applications stand at different steps; the last is recognised with its plaque.
+        applications = (await client.get("/v1/applications")).json()["items"]
+        assert [a["state"] for a in applications] == list(APPLICANT_STEPS)
+        assert applications[-1]["recognition"]["plaque_no"].startswith("兰科众创〔")
 
         space = listed[0]["id"]
         premises = (await client.get(f"/v1/spaces/{space}/premises")).json()
@@ -59,8 +75,9 @@ async def test_demo_loads_once_and_is_marked(backend: str, make_app: AppFactory)
         statistics = (
             await client.get("/v1/statistics", params={"as_of": "2026-06-30", "year": "2018"})
         ).json()
-        assert statistics["levels"]["municipal_or_above"] == len(SPACES)
+        assert statistics["levels"]["municipal_or_above"] == len(SPACES)  # as of 2026-06-30
         assert statistics["assessments"]["by_grade"]["优秀"] == 5
+    await wired.aclose()
 
 
 @pytest.mark.backends("sqlite")
@@ -72,6 +89,9 @@ def test_make_demo_prints_its_summary_only(
 ) -> None:
     """``make demo`` says what it loaded and nothing else; ``VERBOSE=1`` shows the logs."""
     monkeypatch.setenv("REGISTRY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}")
+    monkeypatch.setenv(
+        "ELIGIBILITY_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'eligibility.db'}"
+    )
     monkeypatch.setattr(demo_data, "SPACES", SPACES[:1])
     name = SPACES[0].name + DEMO_SUFFIX
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from shared import migrate
 from shared.db import Database, UTCDateTime, create_engine
 from shared.timezone import today_in_china
-from tests.conftest import space_body
+from tests.conftest import client_for, space_body
 
 OWN, OTHER = "620102", "620103"
 OPENED = "2024-03-01"
@@ -225,6 +225,35 @@ async def test_effective_date_edges(registry, auth) -> None:
         "rectification",
         rectification(effective_on=_day(), deadline=_day(90)),
     )
+
+
+@pytest.mark.parametrize(("effective_on", "status"), [("2024-12-31", 201), ("2025-01-01", 422)])
+async def test_the_direct_recognition_records_only_historical_ones(
+    make_app, auth, effective_on, status
+) -> None:
+    """Before the procedure came into force (here 2025-01-01) a recognition is recorded
+    directly; from that day on only the procedure recognises."""
+    app = await make_app("registry", procedure_in_force_from=date(2025, 1, 1))
+    async with client_for(app) as registry:
+        space = await _space(registry, auth)
+        body = await _act(
+            registry,
+            auth,
+            space,
+            "recognition",
+            recognition(effective_on=effective_on, document_no="兰科发〔2024〕99号"),
+            status,
+        )
+        if status == 422:
+            assert body["errors"][0]["field"] == "body.effective_on"
+            assert "POST /v1/applications" in body["detail"]
+            assert (await _standing(registry, auth, space))["status"] == "applicant"
+        else:
+            assert body["document_no"] == "兰科发〔2024〕99号"
+        described = (await registry.get("/openapi.json")).json()["paths"][
+            "/v1/spaces/{space_id}/recognition"
+        ]["post"]
+        assert "BEFORE the recognition procedure" in described["description"]
 
 
 async def test_rectification_and_revocation_through_time(registry, auth) -> None:

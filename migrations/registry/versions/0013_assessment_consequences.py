@@ -2,7 +2,7 @@
 (append-only); space_assessments keep the eligibility service's score receipt of a result.
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-06
 """
 
@@ -15,7 +15,7 @@ from shared.db import UTCDateTime
 from shared.platform_schema import drop_append_only_v1, make_append_only_v1
 
 revision: str = "0013"
-down_revision: str | None = "0011"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

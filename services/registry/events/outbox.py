@@ -12,6 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.registry.events.models import RegistryEventRecord
 from services.registry.spaces.models import Space
 from shared.contracts.events import (
+    ApplicationDecided,
+    PublicityClosed,
+    PublicityOpened,
     SpaceAssessed,
     SpaceLevelRecorded,
     SpaceMoved,
@@ -31,6 +34,9 @@ AnyEvent = (
     | SpaceRectificationOrdered
     | SpaceRectificationEnded
     | SpaceMoved
+    | ApplicationDecided
+    | PublicityOpened
+    | PublicityClosed
 )
 
 # Held to the end of the transaction: sequences are taken one writer at a time, so they

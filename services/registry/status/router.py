@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.registry.access import bureau, readers
@@ -36,9 +36,7 @@ router = APIRouter(
 )
 
 _ACT_NOTE = (
-    "\n\nThe bureau (city_admin) only. This records the outcome of the recognition procedure "
-    "as the bureau decided it; the procedure itself (preliminary review, joint review, "
-    "publicity) comes in a later release. A status that does not allow the act gives 409 "
+    "\n\nThe bureau (city_admin) only. A status that does not allow the act gives 409 "
     "naming the current status and the acts it allows. `effective_on` may not be in the "
     "future nor before the current status began. Send an `Idempotency-Key` so a retry "
     "records the act once."
@@ -68,20 +66,28 @@ def _respond(response: Response, space: Space, audit: AuditNote, change: SpaceSt
     "/recognition",
     status_code=status.HTTP_201_CREATED,
     response_model=StatusChangeOut,
-    summary="Recognise a space · 认定为市级众创空间",
-    description="applicant → recognised; also records the municipal level (市级) with the same "
-    "document and date, and emits `space.recognised`." + _ACT_NOTE,
+    summary="Record a historical recognition · 补录认定 (before the procedure)",
+    description="Records a recognition made BEFORE the recognition procedure came into force "
+    "(the registry's `procedure_in_force_from`, 2026-12-01 by default), with its historical "
+    "document number and date: an `effective_on` on or after that day is refused with 422. A "
+    "new recognition is made only through the procedure (`POST /v1/applications` ... "
+    "`POST /v1/recognitions`). applicant → recognised; also records the municipal level (市级) "
+    "with the same document and date, and emits `space.recognised`." + _ACT_NOTE,
     responses=problem_responses(409),
 )
 async def recognise(
     space_id: uuid.UUID,
     body: RecognitionCreate,
+    request: Request,
     response: Response,
     session: Annotated[AsyncSession, Depends(get_session)],
     principal: Annotated[Principal, Depends(bureau)],
     audit: Annotated[AuditNote, Depends(get_audit_note)],
 ) -> Any:
-    space, change = await service.recognise(session, principal, space_id, body)
+    in_force_from = request.app.state.settings.procedure_in_force_from
+    space, change = await service.recognise_historical(
+        session, principal, space_id, body, in_force_from
+    )
     return _respond(response, space, audit, change)
 
 

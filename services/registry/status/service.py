@@ -20,8 +20,10 @@ A revocation for ``failed_assessments`` (连续两年考核不合格) needs the 
 consecutive years whose results in force are 不合格; it names both (``status_act_grounds``).
 The annual assessment results record these consequences themselves (see assessments.service).
 
-These acts record the outcome of the recognition procedure as the bureau decides it today;
-the procedure itself (preliminary review, joint review, publicity) is a later issue.
+Recognition is the last step of the recognition procedure (``services/registry/applications``),
+which performs ``recognise``; the direct act (``recognise_historical``) only records a
+recognition made before the procedure came into force (the registry's
+``procedure_in_force_from``), with its historical document and date.
 """
 
 from __future__ import annotations
@@ -122,6 +124,31 @@ async def recognise(
         document_no=data.document_no,
     )
     return space, change
+
+
+async def recognise_historical(
+    session: AsyncSession,
+    principal: Principal,
+    space_id: uuid.UUID,
+    data: RecognitionCreate,
+    procedure_in_force_from: date,
+) -> tuple[Space, SpaceStatusChange]:
+    """Record a recognition made before the procedure came into force; a later one is refused
+    (422 on ``effective_on``): it is made through the procedure only."""
+    # A date in the future is refused as for every act, by the act itself.
+    if procedure_in_force_from <= data.effective_on <= today_in_china():
+        await spaces.get_space(session, principal, space_id)  # an unknown space is a 404 first
+        _raise_all(
+            [
+                _field(
+                    "body.effective_on",
+                    f"is on or after {procedure_in_force_from}, when the recognition "
+                    "procedure came into force: a recognition from then on is made through "
+                    "it (POST /v1/applications); this act records earlier ones only",
+                )
+            ]
+        )
+    return await recognise(session, principal, space_id, data)
 
 
 async def order_rectification(

@@ -76,9 +76,10 @@ async def receive(
         outcome = await _moved(session, event)
     elif isinstance(event, SpaceRectificationOrdered | SpaceRectificationEnded):
         outcome = f"{event.type} recorded; no money moves"
-    else:
-        assert isinstance(event, SpaceAssessed)
+    elif isinstance(event, SpaceAssessed):
         outcome = await _propose(session, event, f"space.assessed:{event.grade.value}")
+    else:  # the recognition procedure's steps: subsidies follow only its outcome
+        outcome = f"{event.type}: no effect on subsidies"
     received = ReceivedEvent(
         event_id=event.event_id,
         type=event.type,
