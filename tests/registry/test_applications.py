@@ -1064,3 +1064,48 @@ async def test_hostile_input_is_a_problem_never_a_5xx(procedure, registry) -> No
     )  # fmt: skip
     assert preview.status_code == 200
     assert preview.json()["items"][0]["reason"] == "no such application"
+
+
+async def test_a_december_filing_is_taken_and_its_due_date_awaits_next_years_calendar(
+    procedure, registry
+) -> None:
+    """A 初审 of 21 working days from 4 December 2026 reaches 2027, whose calendar is not loaded:
+    the submission is taken all the same (the step is the operator's right; only its deadline is
+    unknown), and the due date is computed once the bureau loads 2027, never guessed."""
+    limit = await registry.put(
+        "/v1/procedure/time-limits/preliminary_review",
+        json={
+            "kind": "statutory",
+            "basis": "《中华人民共和国行政许可法》第四十三条",
+            "length_wd": 21,
+            "reason": "年末延长一日",
+        },
+        headers=procedure.bureau(),
+    )
+    assert limit.status_code == 200, limit.text
+    app = await procedure.draft()
+    submitted = await procedure.ok(
+        app, "submit", {"application_date": "2026-12-04"}, procedure.district()
+    )
+    [review] = submitted["due_dates"]
+    assert (review["step"], review["state"], review["length_wd"]) == (
+        "preliminary_review",
+        "running",
+        21,
+    )
+    assert (review["due_on"], review["awaiting_calendar_year"]) == (None, 2027)
+    assert review["overdue"] is False
+    loaded = await registry.put(
+        "/v1/calendar/2027",
+        json={
+            "holidays": ["2027-01-01", "2027-01-02", "2027-01-03"],
+            "make_up_working_days": [],
+            "notice_no": "国办发明电〔2026〕9号",
+        },
+        headers=procedure.bureau(),
+    )
+    assert loaded.status_code == 200, loaded.text
+    # 20 working days of December from the 4th (the first counts), then 1-3 January off.
+    read = await registry.get(f"/v1/applications/{app['id']}", headers=procedure.district())
+    [review] = read.json()["due_dates"]
+    assert (review["due_on"], review["awaiting_calendar_year"]) == ("2027-01-04", None)

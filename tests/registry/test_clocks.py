@@ -203,10 +203,67 @@ async def test_the_clock_acts_refuse_what_does_not_fit(session) -> None:
     assert [c.id for c in await service.clocks_for(session, who)] == [clock.id, second.id]
 
 
-async def test_a_clock_reaching_a_year_not_loaded_is_refused(session) -> None:
+async def test_a_deadline_reaching_a_year_not_loaded_awaits_its_calendar(
+    registry, auth, session
+) -> None:
+    """The step is taken (a filing in December is not refused for want of next year's notice);
+    its due date is unknown, never guessed, until the bureau loads the year."""
+    clock = await service.start_clock(session, subject(), "decision", D("2026-12-10"))
+    assert (clock.state, clock.due_on, clock.awaiting_year) == (ClockState.RUNNING, None, 2027)
+    assert clock.calendar_versions == {}
+    assert not clock.is_overdue(D("2027-06-01"))
+    assert await service.overdue_clocks(session, D("2027-06-01")) == []
+    # One working day less stays inside 2026: due on its last working day, nothing awaited.
+    inside = await service.open_period(
+        session, subject(), "preliminary_review", start=D("2026-12-10"), working_days=16
+    )
+    assert (inside.due_on, inside.awaiting_year) == (D("2026-12-31"), None)
+    # A publicity period's last day is published with its notice: that one is refused.
     with pytest.raises(CalendarYearNotLoaded) as refused:
-        await service.start_clock(session, subject(), "decision", D("2026-12-10"))
+        await service.open_period(session, subject(), start=D("2026-12-28"))
     assert refused.value.year == 2027
+    await session.commit()
+
+    loaded = await registry.put(
+        "/v1/calendar/2027",
+        json={
+            "holidays": ["2027-01-01", "2027-01-02", "2027-01-03"],
+            "make_up_working_days": [],
+            "notice_no": "国办发明电〔2026〕9号",
+        },
+        headers=auth("city_admin"),
+    )
+    assert loaded.status_code == 200, loaded.text
+    # 16 working days of December 2026, then 1-3 January off: the 20th is 7 January.
+    [computed] = loaded.json()["recomputed_clocks"]
+    assert computed | {"clock_id": None} == {
+        "clock_id": None,
+        "subject_id": str(clock.subject_id),
+        "step": "decision",
+        "old_due_on": None,
+        "new_due_on": "2027-01-07",
+        "old_calendar_versions": {},
+        "new_calendar_versions": {"2026": 1, "2027": 1},
+    }
+    session.expire_all()
+    now = await service.get_clock(session, clock.id)
+    assert (now.due_on, now.awaiting_year) == (D("2027-01-07"), None)
+    [history] = await service.clock_history(session, clock.id)
+    assert (history.old_due_on, history.new_due_on) == (None, D("2027-01-07"))
+
+
+async def test_a_resumed_clock_reaching_a_year_not_loaded_awaits_it(session) -> None:
+    clock = await service.start_clock(session, subject(), "joint_review", D("2026-11-02"))
+    assert clock.due_on is not None
+    await service.suspend_clock(session, clock.id, D("2026-11-03"), "专家现场核查")
+    resumed = await service.resume_clock(session, clock.id, D("2026-12-21"))
+    assert (resumed.due_on, resumed.awaiting_year) == (None, 2027)
+    stopped = await service.stop_clock(session, clock.id, D("2026-12-30"))
+    assert (stopped.state, stopped.due_on, stopped.awaiting_year) == (
+        ClockState.STOPPED,
+        None,
+        2027,
+    )
 
 
 async def test_a_publicity_period_is_a_clock_ending_on_its_last_day(session) -> None:
@@ -355,12 +412,14 @@ async def test_a_correction_moves_running_clocks_and_never_an_ended_period(
     )
 
 
-async def test_a_correction_that_would_need_an_unloaded_year_is_refused_whole(
-    registry, auth, session
+async def test_a_correction_that_would_push_a_publicity_period_into_an_unloaded_year_is_refused(
+    registry, auth, session, monkeypatch
 ) -> None:
-    clock = await service.start_clock(session, subject(), "decision", D("2026-12-01"))
+    monkeypatch.setattr(service, "today_in_china", lambda: D("2026-12-01"))
+    clock = await service.open_period(session, subject(), start=D("2026-12-21"))
+    deadline = await service.start_clock(session, subject(), "acceptance", D("2026-12-21"))
     await session.commit()
-    assert clock.due_on == D("2026-12-28")
+    assert (clock.due_on, deadline.due_on) == (D("2026-12-25"), D("2026-12-25"))
     seeded = await _current_2026(registry, auth)
     christmas_week = ["2026-12-21", "2026-12-22", "2026-12-23", "2026-12-24", "2026-12-25"]
     response = await registry.put(
@@ -373,7 +432,30 @@ async def test_a_correction_that_would_need_an_unloaded_year_is_refused_whole(
     assert (await _current_2026(registry, auth))["version"] == 1
     session.expire_all()
     [kept] = await service.clocks_for(session, clock.subject_id)
-    assert (kept.due_on, kept.calendar_versions) == (D("2026-12-28"), {2026: 1})
+    assert (kept.due_on, kept.calendar_versions) == (D("2026-12-25"), {2026: 1})
+    [unmoved] = await service.clocks_for(session, deadline.subject_id)
+    assert (unmoved.due_on, unmoved.awaiting_year) == (D("2026-12-25"), None)
+
+
+async def test_a_correction_that_pushes_a_deadline_into_an_unloaded_year_awaits_it(
+    registry, auth, session
+) -> None:
+    clock = await service.start_clock(session, subject(), "decision", D("2026-12-01"))
+    await session.commit()
+    assert clock.due_on == D("2026-12-28")
+    seeded = await _current_2026(registry, auth)
+    christmas_week = ["2026-12-21", "2026-12-22", "2026-12-23", "2026-12-24", "2026-12-25"]
+    response = await registry.put(
+        "/v1/calendar/2026",
+        json=_2026([*seeded["holidays"], *christmas_week], seeded["make_up_working_days"]),
+        headers=auth("city_admin"),
+    )
+    assert response.status_code == 200, response.text
+    [moved] = response.json()["recomputed_clocks"]
+    assert (moved["old_due_on"], moved["new_due_on"]) == ("2026-12-28", None)
+    session.expire_all()
+    now = await service.get_clock(session, clock.id)
+    assert (now.due_on, now.awaiting_year, now.calendar_versions) == (None, 2027, {})
 
 
 async def test_history_and_time_limits_are_append_only(session) -> None:

@@ -221,6 +221,7 @@ def upgrade() -> None:
         sa.Column("time_limit_version", sa.Integer(), nullable=True),
         sa.Column("started_on", sa.Date(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("awaiting_year", sa.Integer(), nullable=True),
         sa.Column("calendar_versions", sa.String(200), nullable=False),
         sa.Column(
             "state", _enum("clock_state", 20, "running", "suspended", "stopped"), nullable=False
@@ -231,7 +232,7 @@ def upgrade() -> None:
             "length_wd BETWEEN 1 AND 250", name=op.f("ck_procedure_clocks_length_in_range")
         ),
         sa.CheckConstraint(
-            "(state = 'suspended') = (due_on IS NULL)",
+            "(state = 'suspended' OR awaiting_year IS NOT NULL) = (due_on IS NULL)",
             name=op.f("ck_procedure_clocks_due_unless_suspended"),
         ),
         sa.CheckConstraint(
@@ -281,8 +282,8 @@ def upgrade() -> None:
         sa.Column("cause", sa.String(50), nullable=False),
         sa.Column("calendar_year", sa.Integer(), nullable=False),
         sa.Column("calendar_version", sa.Integer(), nullable=False),
-        sa.Column("old_due_on", sa.Date(), nullable=False),
-        sa.Column("new_due_on", sa.Date(), nullable=False),
+        sa.Column("old_due_on", sa.Date(), nullable=True),
+        sa.Column("new_due_on", sa.Date(), nullable=True),
         sa.Column("old_calendar_versions", sa.String(200), nullable=False),
         sa.Column("new_calendar_versions", sa.String(200), nullable=False),
         sa.Column("recorded_at", UTCDateTime(), nullable=False),

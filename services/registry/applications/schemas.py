@@ -234,7 +234,14 @@ class DueDate(BaseModel):
     basis: str
     length_wd: int = Field(description="Working days")
     started_on: date
-    due_on: date | None = Field(description="null while suspended (expert review, art. 45)")
+    due_on: date | None = Field(
+        description="null while suspended (expert review, art. 45), or while the period "
+        "reaches a year whose calendar is not loaded (`awaiting_calendar_year`)"
+    )
+    awaiting_calendar_year: int | None = Field(
+        description="The year whose official calendar the due date waits for: computed when "
+        "the bureau loads it (PUT /v1/calendar/{year}), never guessed"
+    )
     state: str = Field(description="running | suspended | stopped")
     stopped_on: date | None
     overdue: bool

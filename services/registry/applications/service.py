@@ -900,6 +900,7 @@ def due_date(clock: Clock) -> DueDate:
         length_wd=clock.length_wd,
         started_on=clock.started_on,
         due_on=clock.due_on,
+        awaiting_calendar_year=clock.awaiting_year,
         state=clock.state.value,
         stopped_on=clock.stopped_on,
         overdue=clock.is_overdue(),

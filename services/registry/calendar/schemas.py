@@ -62,8 +62,8 @@ class ClockRecomputationOut(BaseModel):
     clock_id: uuid.UUID
     subject_id: uuid.UUID
     step: str
-    old_due_on: date
-    new_due_on: date
+    old_due_on: date | None = Field(description="null: it awaited this year's calendar")
+    new_due_on: date | None = Field(description="null: it awaits a later year's calendar")
     old_calendar_versions: dict[int, int]
     new_calendar_versions: dict[int, int]
 

@@ -81,8 +81,10 @@ class ProcedureClock(Base):
     # The time limit's version the clock copied; None where the caller gave the length.
     time_limit_version: Mapped[int | None] = mapped_column(sa.Integer)
     started_on: Mapped[date] = mapped_column(sa.Date)
-    # The last working day of the period; None while suspended (the end is not known).
+    # The last working day of the period; None while suspended (the end is not known) or while
+    # the period reaches a year whose calendar is not loaded (``awaiting_year``).
     due_on: Mapped[date | None] = mapped_column(sa.Date)
+    awaiting_year: Mapped[int | None] = mapped_column(sa.Integer)
     # JSON object year -> calendar version used for due_on, e.g. {"2026": 1}.
     calendar_versions: Mapped[str] = mapped_column(sa.String(200))
     state: Mapped[ClockState] = mapped_column(str_enum(ClockState, "clock_state", 20))
@@ -91,7 +93,10 @@ class ProcedureClock(Base):
 
     __table_args__ = (
         sa.CheckConstraint("length_wd BETWEEN 1 AND 250", name="length_in_range"),
-        sa.CheckConstraint("(state = 'suspended') = (due_on IS NULL)", name="due_unless_suspended"),
+        sa.CheckConstraint(
+            "(state = 'suspended' OR awaiting_year IS NOT NULL) = (due_on IS NULL)",
+            name="due_unless_suspended",
+        ),
         sa.CheckConstraint("(state = 'stopped') = (stopped_on IS NOT NULL)", name="stopped_on_set"),
         sa.Index("ix_procedure_clocks_subject_id", "subject_id"),
         # One open clock per step of a subject; a step run again (after 补正) gets a new one.
@@ -138,8 +143,9 @@ class ProcedureClockHistory(Base):
     cause: Mapped[str] = mapped_column(sa.String(50))
     calendar_year: Mapped[int] = mapped_column(sa.Integer)
     calendar_version: Mapped[int] = mapped_column(sa.Integer)
-    old_due_on: Mapped[date] = mapped_column(sa.Date)
-    new_due_on: Mapped[date] = mapped_column(sa.Date)
+    # None where the due date was not known (the period awaited a year's calendar).
+    old_due_on: Mapped[date | None] = mapped_column(sa.Date)
+    new_due_on: Mapped[date | None] = mapped_column(sa.Date)
     old_calendar_versions: Mapped[str] = mapped_column(sa.String(200))
     new_calendar_versions: Mapped[str] = mapped_column(sa.String(200))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())

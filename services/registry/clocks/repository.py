@@ -122,18 +122,23 @@ async def clocks_to_recompute(
     session: AsyncSession, year: int, today: date
 ) -> Sequence[ProcedureClock]:
     """Running clocks whose period reaches into ``year`` (a publicity period only until its
-    last day has passed), locked for the recomputation."""
+    last day has passed), and clocks not suspended whose due date awaited ``year``'s calendar,
+    locked for the recomputation."""
+    reaching = sa.and_(
+        ProcedureClock.state == ClockState.RUNNING,
+        ProcedureClock.started_on <= date(year, 12, 31),
+        ProcedureClock.due_on >= date(year, 1, 1),
+        sa.or_(
+            ProcedureClock.step != ProcedureStep.PUBLICITY,
+            ProcedureClock.due_on >= today,
+        ),
+    )
+    awaiting = sa.and_(
+        ProcedureClock.state != ClockState.SUSPENDED, ProcedureClock.awaiting_year == year
+    )
     stmt = (
         sa.select(ProcedureClock)
-        .where(
-            ProcedureClock.state == ClockState.RUNNING,
-            ProcedureClock.started_on <= date(year, 12, 31),
-            ProcedureClock.due_on >= date(year, 1, 1),
-            sa.or_(
-                ProcedureClock.step != ProcedureStep.PUBLICITY,
-                ProcedureClock.due_on >= today,
-            ),
-        )
+        .where(sa.or_(reaching, awaiting))
         .order_by(ProcedureClock.id)
         .with_for_update()
     )

@@ -11,12 +11,19 @@ it is computed again with the suspended days left out. A publicity period (公�
 whose due date is its last day. When the bureau corrects a year of the calendar, the running
 clocks that used it are recomputed (``recompute_for_calendar``, called by ``flows``).
 
+A deadline whose period reaches a year whose calendar is not loaded yet (a 20-working-day
+初审 started in December, before the State Council's notice for the next year is loaded) does
+not hold up the step: the clock runs with its due date unknown (``due_on`` None) and
+``awaiting_year`` naming the year, never a guessed date, and the due date is computed when the
+bureau loads that year. A publicity period is different: its last day is published with the
+notice, so opening one that needs an unloaded year is refused (``CalendarYearNotLoaded``).
+
 The API the applications use (``clock`` is a clock id or a ``(subject_id, step)`` pair naming
 the subject's open clock of that step):
 
 ``await start_clock(session, subject_id, step, started_on) -> Clock``
     Starts the step's clock on the limit in force; refuses a second open clock of the step
-    (``ClockConflict``) and a period reaching an unloaded year (``CalendarYearNotLoaded``).
+    (``ClockConflict``). A period reaching an unloaded year starts awaiting its calendar.
 ``await suspend_clock(session, clock, on, reason) -> Clock``
     From ``on`` the days do not count (until resumed).
 ``await resume_clock(session, clock, on) -> Clock``
@@ -26,7 +33,8 @@ the subject's open clock of that step):
 ``await clocks_for(session, subject_id) -> list[Clock]``
     Every clock of the subject, the oldest first, with its suspensions.
 ``await open_period(session, subject_id, kind="publicity", *, start, working_days=5) -> Clock``
-    A period (公示) of ``working_days`` working days from ``start``; ``due_on`` is its last day.
+    A period (公示) of ``working_days`` working days from ``start``; ``due_on`` is its last day
+    (refused with ``CalendarYearNotLoaded`` if it reaches an unloaded year).
 ``await overdue_clocks(session, today=None) -> list[Clock]``
     Running deadlines (not periods) whose last day has passed (China's date).
 ``Clock.is_overdue(today)``: past its due date while running, or stopped after it.
@@ -44,7 +52,11 @@ from datetime import date, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.registry.calendar.service import WorkingPeriod, working_period
+from services.registry.calendar.service import (
+    CalendarYearNotLoaded,
+    WorkingPeriod,
+    working_period,
+)
 from services.registry.clocks import repository
 from services.registry.clocks.models import (
     ClockState,
@@ -97,7 +109,8 @@ class Clock:
     length_wd: int
     time_limit_version: int | None
     started_on: date
-    due_on: date | None  # None while suspended
+    due_on: date | None  # None while suspended or awaiting a year's calendar
+    awaiting_year: int | None  # the year whose calendar the due date waits for
     calendar_versions: dict[int, int]  # year -> calendar version used for due_on
     state: ClockState
     stopped_on: date | None
@@ -121,8 +134,8 @@ class Recomputation:
     clock_id: uuid.UUID
     subject_id: uuid.UUID
     step: ProcedureStep
-    old_due_on: date
-    new_due_on: date
+    old_due_on: date | None  # None: the due date awaited a year's calendar
+    new_due_on: date | None  # None: it awaits a year's calendar still
     old_calendar_versions: dict[int, int]
     new_calendar_versions: dict[int, int]
 
@@ -212,6 +225,7 @@ async def suspend_clock(session: AsyncSession, clock: ClockRef, on: date, reason
     )
     row.state = ClockState.SUSPENDED
     row.due_on = None
+    row.awaiting_year = None  # known again on resumption
     await session.flush()
     return await _view(session, row)
 
@@ -274,11 +288,9 @@ async def recompute_for_calendar(
     time): those, and stopped clocks, are never changed. Each is recorded in the history."""
     done: list[Recomputation] = []
     for row in await repository.clocks_to_recompute(session, year, today_in_china()):
-        assert row.due_on is not None  # running
         old_due, old_versions = row.due_on, _versions(row.calendar_versions)
-        period = await _period(session, row)
-        row.due_on = period.end
-        row.calendar_versions = _dump(period.versions)
+        await _compute(session, row)
+        new_versions = _versions(row.calendar_versions)
         await repository.add(
             session,
             ProcedureClockHistory(
@@ -288,7 +300,7 @@ async def recompute_for_calendar(
                 calendar_year=year,
                 calendar_version=version,
                 old_due_on=old_due,
-                new_due_on=period.end,
+                new_due_on=row.due_on,
                 old_calendar_versions=_dump(old_versions),
                 new_calendar_versions=row.calendar_versions,
                 recorded_at=utcnow(),
@@ -301,9 +313,9 @@ async def recompute_for_calendar(
                 subject_id=row.subject_id,
                 step=row.step,
                 old_due_on=old_due,
-                new_due_on=period.end,
+                new_due_on=row.due_on,
                 old_calendar_versions=old_versions,
-                new_calendar_versions=period.versions,
+                new_calendar_versions=new_versions,
             )
         )
     await session.flush()
@@ -372,7 +384,6 @@ async def _start(
             f"{running.state.value} (id {running.id}); stop it before starting another",
             existing_id=str(running.id),
         )
-    period = await working_period(session, started_on, length_wd)
     row = ProcedureClock(
         id=uuid.uuid4(),
         subject_id=subject_id,
@@ -382,12 +393,11 @@ async def _start(
         length_wd=length_wd,
         time_limit_version=limit.version if limit is not None else None,
         started_on=started_on,
-        due_on=period.end,
-        calendar_versions=_dump(period.versions),
         state=ClockState.RUNNING,
         stopped_on=None,
         created_at=utcnow(),
     )
+    await _compute(session, row)
     await repository.add(session, row)
     return _clock(row, [])
 
@@ -402,8 +412,22 @@ async def _resume(session: AsyncSession, row: ProcedureClock, on: date) -> None:
         )
     suspension.resumed_on = on
     await session.flush()
-    period = await _period(session, row)
-    row.due_on = period.end
+    await _compute(session, row)
+
+
+async def _compute(session: AsyncSession, row: ProcedureClock) -> None:
+    """Set the clock's due date on the current calendar, or, for a deadline whose period
+    reaches a year not loaded, leave it unknown awaiting that year. A publicity period that
+    needs an unloaded year is refused (its last day is published with the notice)."""
+    try:
+        period = await _period(session, row)
+    except CalendarYearNotLoaded as missing:
+        if row.step is ProcedureStep.PUBLICITY:
+            raise
+        row.due_on, row.awaiting_year = None, missing.year
+        row.calendar_versions = _dump({})
+        return
+    row.due_on, row.awaiting_year = period.end, None
     row.calendar_versions = _dump(period.versions)
 
 
@@ -451,6 +475,7 @@ def _clock(row: ProcedureClock, suspensions: Sequence[ProcedureClockSuspension])
         time_limit_version=row.time_limit_version,
         started_on=row.started_on,
         due_on=row.due_on,
+        awaiting_year=row.awaiting_year,
         calendar_versions=_versions(row.calendar_versions),
         state=row.state,
         stopped_on=row.stopped_on,
